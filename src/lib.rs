@@ -1,0 +1,7 @@
+//! revsim: a Monte Carlo engine for revenue projection.
+//!
+//! The library holds everything; the `simulate` binary only parses arguments,
+//! calls into it and prints.
+
+pub mod dist;
+pub mod stats;
