@@ -5,3 +5,10 @@
 
 pub mod dist;
 pub mod stats;
+pub mod model;
+pub mod rng;
+pub mod scenario;
+pub mod engine;
+pub mod report;
+pub mod output;
+pub mod progress;

@@ -1,0 +1,191 @@
+//! The command line: options, the `run` of a single scenario, and the error
+//! to exit-code mapping shared by every subcommand.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, ValueEnum};
+
+use revsim::engine::{self, EngineError, QuantileChoice, RunOptions};
+use revsim::output::{print_stdout, write_atomic};
+use revsim::progress::{Progress, install_interrupt_handler};
+use revsim::report;
+use revsim::scenario::{Scenario, ScenarioError};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "simulate",
+    version,
+    about = "Monte Carlo revenue projection: how likely is the target, and what moves it?",
+    after_help = "Example:\n  simulate scenarios/base.toml --paths 1000000 --seed 7 --threads 2\n  \
+                  simulate scenarios/base.toml --set client.tiktok_bytedance.churn.probability=0.6 --format json"
+)]
+struct Cli {
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Options every simulating command shares.
+#[derive(Args, Debug, Clone)]
+pub struct CommonArgs {
+    /// Number of paths (default: the scenario's `paths`).
+    #[arg(long, value_name = "N")]
+    pub paths: Option<u64>,
+    /// Seed of the random numbers (default: the scenario's `seed`).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Hide the progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// The scenario file (TOML).
+    #[arg(value_name = "SCENARIO")]
+    file: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Override a parameter: PATH=VALUE, VALUE a number or an inline
+    /// distribution table. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    format: Format,
+    /// Also write the report to this file (whole or not at all).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// How quantiles are computed: exact up to 1,000,000 paths and
+    /// sketched above (auto), or always one way.
+    #[arg(long, value_enum, default_value_t = Quantiles::Auto)]
+    quantiles: Quantiles,
+    /// List every parameter path `--set` accepts, with its value, and exit.
+    #[arg(long)]
+    list_parameters: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Terminal,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Quantiles {
+    Auto,
+    Exact,
+    Sketch,
+}
+
+/// A failure of the user's input, as opposed to one of the run: exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli.run) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e),
+    }
+}
+
+/// Prints the error with its chain and picks the exit code.
+pub fn report_error(error: &anyhow::Error) -> ExitCode {
+    let mut text = format!("error: {error}");
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!("\n  caused by: {cause}"));
+    }
+    eprintln!("{text}");
+    let input = error.chain().any(|c| c.is::<ScenarioError>() || c.is::<UsageError>());
+    let interrupted = error
+        .chain()
+        .any(|c| matches!(c.downcast_ref::<EngineError>(), Some(EngineError::Interrupted { .. })));
+    ExitCode::from(if interrupted {
+        130
+    } else if input {
+        2
+    } else {
+        1
+    })
+}
+
+/// Whether stdout gets colour: only on a terminal, never with NO_COLOR.
+pub fn use_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Loads a scenario and applies `--set` assignments in order.
+pub fn load_scenario(file: &PathBuf, sets: &[String]) -> Result<Scenario> {
+    let mut scenario = Scenario::load(file)?;
+    for assignment in sets {
+        scenario.set_assignment(assignment).map_err(ScenarioError::from)?;
+    }
+    Ok(scenario)
+}
+
+/// Run options from the scenario, overridden by the command line.
+pub fn run_options(scenario: &Scenario, common: &CommonArgs) -> Result<RunOptions> {
+    let mut options = RunOptions::from_scenario(scenario);
+    if let Some(paths) = common.paths {
+        if paths == 0 {
+            return Err(UsageError("--paths must be at least 1".into()).into());
+        }
+        options.paths = paths;
+    }
+    if let Some(seed) = common.seed {
+        options.seed = seed;
+    }
+    options.threads = common.threads.map_or(0, |t| t as usize);
+    Ok(options)
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let scenario = load_scenario(&args.file, &args.set)?;
+    if args.list_parameters {
+        let mut text = String::new();
+        for path in scenario.parameter_paths() {
+            text.push_str(&path);
+            text.push('\n');
+        }
+        print_stdout(&text)?;
+        return Ok(());
+    }
+    let mut options = run_options(&scenario, &args.common)?;
+    options.quantiles = match args.quantiles {
+        Quantiles::Auto => QuantileChoice::Auto,
+        Quantiles::Exact => QuantileChoice::Exact,
+        Quantiles::Sketch => QuantileChoice::Sketch,
+    };
+    install_interrupt_handler();
+    let progress = Progress::new(options.paths, "paths", args.common.quiet);
+    let result = engine::run(&scenario, &options, &progress);
+    progress.finish();
+    let result = result.context("the simulation did not finish")?;
+    let report = report::build(&scenario, &result);
+    let text = match args.format {
+        Format::Terminal => report::terminal::render(&report, use_color()),
+        Format::Json => report::json::render(&report) + "\n",
+    };
+    if let Some(path) = &args.out {
+        let body = match args.format {
+            Format::Terminal => report::terminal::render(&report, false),
+            Format::Json => text.clone(),
+        };
+        write_atomic(path, body.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    print_stdout(&text)?;
+    Ok(())
+}

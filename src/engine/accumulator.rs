@@ -1,0 +1,111 @@
+//! What a block of paths leaves behind, and how blocks combine.
+//!
+//! Blocks are merged in block order only, so floating-point sums come out
+//! the same whatever thread computed which block. Counts are integers and
+//! exact; quantile stores are exact sample vectors or integer-count
+//! sketches (see [`crate::stats`]).
+
+use crate::model::Outcome;
+use crate::stats::{Moments, QuantileMethod, QuantileStore};
+
+/// Everything the report needs about one target.
+#[derive(Clone, Debug)]
+pub struct TargetAccumulator {
+    pub amount: f64,
+    /// Paths whose horizon revenue reached the amount.
+    pub hits: u64,
+    pub moments: Moments,
+    /// Sum over paths of max(0, amount - revenue).
+    pub shortfall: f64,
+    pub totals: QuantileStore,
+    pub monthly: Vec<MonthAccumulator>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MonthAccumulator {
+    pub moments: Moments,
+    pub values: QuantileStore,
+}
+
+/// Per stream: sum of horizon revenue and the paths on which it churned.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct StreamAccumulator {
+    pub revenue: f64,
+    pub churned: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Accumulator {
+    pub paths: u64,
+    pub targets: Vec<TargetAccumulator>,
+    pub streams: Vec<StreamAccumulator>,
+}
+
+impl TargetAccumulator {
+    pub fn new(amount: f64, horizon: usize, method: QuantileMethod, capacity: usize) -> Self {
+        TargetAccumulator {
+            amount,
+            hits: 0,
+            moments: Moments::default(),
+            shortfall: 0.0,
+            totals: QuantileStore::with_capacity(method, capacity),
+            monthly: (0..horizon)
+                .map(|_| MonthAccumulator {
+                    moments: Moments::default(),
+                    values: QuantileStore::with_capacity(method, capacity),
+                })
+                .collect(),
+        }
+    }
+
+    /// Records one path: its revenue in each month of the horizon.
+    #[inline]
+    pub fn push_month(&mut self, month: usize, revenue: f64) {
+        let m = &mut self.monthly[month];
+        m.moments.push(revenue);
+        m.values.push(revenue);
+    }
+
+    /// Records one path's horizon revenue, after its months.
+    #[inline]
+    pub fn push_total(&mut self, revenue: f64) {
+        if revenue >= self.amount {
+            self.hits += 1;
+        }
+        self.shortfall += (self.amount - revenue).max(0.0);
+        self.moments.push(revenue);
+        self.totals.push(revenue);
+    }
+
+    pub fn merge(&mut self, other: TargetAccumulator) {
+        self.hits += other.hits;
+        self.moments.merge(&other.moments);
+        self.shortfall += other.shortfall;
+        self.totals.merge(other.totals);
+        for (mine, theirs) in self.monthly.iter_mut().zip(other.monthly) {
+            mine.moments.merge(&theirs.moments);
+            mine.values.merge(theirs.values);
+        }
+    }
+}
+
+impl StreamAccumulator {
+    pub fn add(&mut self, outcome: Outcome) {
+        self.revenue += outcome.revenue;
+        self.churned += outcome.churned;
+    }
+}
+
+impl Accumulator {
+    /// Folds `later` in; `later` must hold the blocks right after ours.
+    pub fn merge(&mut self, later: Accumulator) {
+        self.paths += later.paths;
+        for (mine, theirs) in self.targets.iter_mut().zip(later.targets) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.streams.iter_mut().zip(later.streams) {
+            mine.revenue += theirs.revenue;
+            mine.churned += theirs.churned;
+        }
+    }
+}

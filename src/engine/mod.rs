@@ -1,0 +1,202 @@
+//! Paths, blocks and threads.
+//!
+//! A run of `paths` paths is cut into blocks of [`BLOCK_PATHS`]; block `b`
+//! draws only from generators seeded by `(seed, b, stream, purpose)`.
+//! Blocks run in parallel in chunks, and each chunk's accumulators are
+//! merged in block order, so that the result is the same, bit for bit,
+//! whatever the thread count, and memory stays bounded by a chunk plus what
+//! the quantile stores keep.
+
+mod accumulator;
+mod block;
+
+pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
+
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::rng::{self, BLOCK_PATHS};
+use crate::scenario::Scenario;
+use crate::stats::{Moments, QuantileMethod, Quantiles};
+
+/// Above this many paths, quantiles come from the sketch rather than from
+/// every path's value (8 bytes per path, per target, per month + 1).
+pub const EXACT_QUANTILE_MAX_PATHS: u64 = 1_000_000;
+
+/// How quantiles are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum QuantileChoice {
+    /// Exact up to [`EXACT_QUANTILE_MAX_PATHS`] paths, the sketch above.
+    #[default]
+    Auto,
+    Exact,
+    Sketch,
+}
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub paths: u64,
+    pub seed: u64,
+    /// Worker threads; 0 means one per available core.
+    pub threads: usize,
+    pub quantiles: QuantileChoice,
+}
+
+impl RunOptions {
+    /// The scenario's own path count and seed, every core, automatic quantiles.
+    pub fn from_scenario(scenario: &Scenario) -> Self {
+        RunOptions { paths: scenario.paths, seed: scenario.seed, threads: 0, quantiles: QuantileChoice::Auto }
+    }
+
+    pub fn method(&self) -> QuantileMethod {
+        match self.quantiles {
+            QuantileChoice::Exact => QuantileMethod::Exact,
+            QuantileChoice::Sketch => QuantileMethod::Sketch,
+            QuantileChoice::Auto if self.paths <= EXACT_QUANTILE_MAX_PATHS => QuantileMethod::Exact,
+            QuantileChoice::Auto => QuantileMethod::Sketch,
+        }
+    }
+}
+
+/// Told of progress, and asked whether to stop, between chunks of blocks.
+pub trait Observer: Sync {
+    fn progress(&self, _done_paths: u64, _total_paths: u64) {}
+    fn should_stop(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that watches nothing.
+pub struct Silent;
+impl Observer for Silent {}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("interrupted after {done} of {total} paths; nothing was written")]
+    Interrupted { done: u64, total: u64 },
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+    #[error("the number of paths must be at least 1")]
+    NoPaths,
+}
+
+/// The finished statistics of one target.
+#[derive(Debug)]
+pub struct TargetResult {
+    pub amount: f64,
+    pub hits: u64,
+    pub moments: Moments,
+    pub shortfall_sum: f64,
+    pub totals: Quantiles,
+    pub monthly: Vec<MonthResult>,
+}
+
+#[derive(Debug)]
+pub struct MonthResult {
+    pub moments: Moments,
+    pub values: Quantiles,
+}
+
+#[derive(Debug)]
+pub struct RunResult {
+    pub paths: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub method: QuantileMethod,
+    pub targets: Vec<TargetResult>,
+    pub streams: Vec<StreamAccumulator>,
+    pub elapsed: Duration,
+}
+
+/// The number of worker threads `requested` means on this machine.
+pub fn resolve_threads(requested: usize) -> usize {
+    if requested == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        requested
+    }
+}
+
+/// Runs the scenario.
+pub fn run(scenario: &Scenario, options: &RunOptions, observer: &dyn Observer) -> Result<RunResult, EngineError> {
+    let started = Instant::now();
+    let threads = resolve_threads(options.threads);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| EngineError::Threads { threads, message: e.to_string() })?;
+    let total = accumulate(scenario, options, &pool, observer)?;
+    Ok(finish(total, options, threads, started.elapsed()))
+}
+
+/// Runs every block and merges them in order, without finishing the
+/// statistics: what a shard of a distributed run would hand back.
+pub fn accumulate(
+    scenario: &Scenario,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<Accumulator, EngineError> {
+    if options.paths == 0 {
+        return Err(EngineError::NoPaths);
+    }
+    let plan = block::Plan::new(scenario, options);
+    let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
+    let chunk = (pool.current_num_threads() as u64 * 4).max(8);
+    let mut total = plan.empty_accumulator(exact_capacity(options));
+    let mut start = 0;
+    while start < blocks {
+        if observer.should_stop() {
+            return Err(EngineError::Interrupted { done: total.paths, total: options.paths });
+        }
+        let end = (start + chunk).min(blocks);
+        let parts: Vec<Accumulator> =
+            pool.install(|| (start..end).into_par_iter().map(|b| plan.run_block(b)).collect());
+        for part in parts {
+            total.merge(part);
+        }
+        observer.progress(total.paths, options.paths);
+        start = end;
+    }
+    Ok(total)
+}
+
+fn exact_capacity(options: &RunOptions) -> usize {
+    match options.method() {
+        QuantileMethod::Exact => usize::try_from(options.paths).unwrap_or(0),
+        QuantileMethod::Sketch => 0,
+    }
+}
+
+fn finish(total: Accumulator, options: &RunOptions, threads: usize, elapsed: Duration) -> RunResult {
+    RunResult {
+        paths: total.paths,
+        seed: options.seed,
+        threads,
+        method: options.method(),
+        targets: total
+            .targets
+            .into_iter()
+            .map(|t| TargetResult {
+                amount: t.amount,
+                hits: t.hits,
+                moments: t.moments,
+                shortfall_sum: t.shortfall,
+                totals: t.totals.finish(),
+                monthly: t
+                    .monthly
+                    .into_iter()
+                    .map(|m| MonthResult { moments: m.moments, values: m.values.finish() })
+                    .collect(),
+            })
+            .collect(),
+        streams: total.streams,
+        elapsed,
+    }
+}
+
+/// The generator key of a stream: its kind and id, never its position.
+pub fn stream_key(kind: &str, id: &str) -> u64 {
+    rng::key(&format!("{kind}.{id}"))
+}

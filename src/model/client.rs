@@ -1,0 +1,172 @@
+//! A named client who may leave: R(m) = monthly_spend · G_m · C_m.
+//!
+//! Churn has a monthly hazard h = 1 - (1-p)^(1/12) from `earliest_month` on,
+//! so `probability` is an annual rate. The churn month T is drawn by
+//! inversion from one uniform per path (T = earliest + ⌊ln U / ln(1-h)⌋),
+//! which makes T fall monotonically as p rises for the same U: with common
+//! random numbers, raising churn never raises revenue on any path.
+//! After churn the client keeps a share `retain`, reached linearly over
+//! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
+
+use rand::RngExt;
+
+use super::{Allowed, Block, Field, FieldMut, Growth, Outcome};
+use crate::dist::Param;
+
+#[derive(Clone, Debug)]
+pub struct Churn {
+    /// Probability of leaving within any twelve months once churn can start.
+    pub probability: Param,
+    /// First month (1-based) in which churn can happen.
+    pub earliest_month: u32,
+    /// Share of spend kept after churn.
+    pub retain: Param,
+    /// Months over which spend falls to `retain`.
+    pub ramp_months: Param,
+}
+
+impl Default for Churn {
+    /// No churn at all: what a client without a `churn` table gets.
+    fn default() -> Self {
+        Churn {
+            probability: Param::fixed(0.0),
+            earliest_month: 1,
+            retain: Param::fixed(0.0),
+            ramp_months: Param::fixed(1.0),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub monthly_spend: Param,
+    pub growth: Growth,
+    pub churn: Churn,
+}
+
+impl Client {
+    pub(super) fn fields(&self) -> Vec<Field<'_>> {
+        let mut fields = vec![Field {
+            name: "monthly_spend",
+            param: &self.monthly_spend,
+            allowed: Allowed::NON_NEGATIVE,
+        }];
+        fields.extend(self.growth.fields());
+        fields.extend([
+            Field { name: "churn.probability", param: &self.churn.probability, allowed: Allowed::PROBABILITY },
+            Field { name: "churn.retain", param: &self.churn.retain, allowed: Allowed::PROBABILITY },
+            Field { name: "churn.ramp_months", param: &self.churn.ramp_months, allowed: Allowed::RAMP },
+        ]);
+        fields
+    }
+
+    pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
+        let mut fields = vec![FieldMut {
+            name: "monthly_spend",
+            param: &mut self.monthly_spend,
+            allowed: Allowed::NON_NEGATIVE,
+        }];
+        fields.extend(self.growth.fields_mut());
+        fields.extend([
+            FieldMut { name: "churn.probability", param: &mut self.churn.probability, allowed: Allowed::PROBABILITY },
+            FieldMut { name: "churn.retain", param: &mut self.churn.retain, allowed: Allowed::PROBABILITY },
+            FieldMut { name: "churn.ramp_months", param: &mut self.churn.ramp_months, allowed: Allowed::RAMP },
+        ]);
+        fields
+    }
+
+    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+        let n = block.paths;
+        let h = block.horizon;
+        let mut spend = Vec::new();
+        let mut probability = Vec::new();
+        let mut retain = Vec::new();
+        let mut ramp = Vec::new();
+        block.draw(stream, "monthly_spend", &self.monthly_spend, &mut spend);
+        block.draw(stream, "churn.probability", &self.churn.probability, &mut probability);
+        block.draw(stream, "churn.retain", &self.churn.retain, &mut retain);
+        block.draw(stream, "churn.ramp_months", &self.churn.ramp_months, &mut ramp);
+        let mut growth = self.growth.prepare(block, stream);
+        // A client that cannot churn draws no churn month at all.
+        let mut churn_rng = match self.churn.probability {
+            Param::Fixed(p) if p == 0.0 => None,
+            _ => Some(block.generator(stream, "churn")),
+        };
+        let earliest = f64::from(self.churn.earliest_month.max(1));
+
+        let mut index = vec![0.0; h];
+        let mut outcome = Outcome::default();
+        for p in 0..n {
+            growth.path(p, &mut index);
+            // Month of churn, 1-based; infinity when it never happens.
+            let churn_month = match &mut churn_rng {
+                None => f64::INFINITY,
+                Some(rng) => {
+                    // U in (0, 1], so that ln U is finite.
+                    let u = 1.0 - rng.random::<f64>();
+                    churn_month(probability[p], earliest, u)
+                }
+            };
+            if churn_month <= h as f64 {
+                outcome.churned += 1;
+            }
+            let mut total = 0.0;
+            for (m, g) in index.iter().enumerate() {
+                let month = (m + 1) as f64;
+                let kept = if month < churn_month {
+                    1.0
+                } else {
+                    let k = month - churn_month;
+                    1.0 - (1.0 - retain[p]) * ((k + 1.0) / ramp[p]).min(1.0)
+                };
+                let revenue = spend[p] * g * kept;
+                out[m * n + p] += revenue;
+                total += revenue;
+            }
+            outcome.revenue += total;
+        }
+        outcome
+    }
+}
+
+/// The churn month for annual probability `p`, given U in (0, 1]:
+/// `earliest + ⌊ln U / ln(1-h)⌋` with ln(1-h) = ln(1-p)/12.
+fn churn_month(p: f64, earliest: f64, u: f64) -> f64 {
+    if p <= 0.0 {
+        return f64::INFINITY;
+    }
+    if p >= 1.0 {
+        return earliest;
+    }
+    let log_survive = (-p).ln_1p() / 12.0;
+    earliest + (u.ln() / log_survive).floor()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::churn_month;
+
+    #[test]
+    fn churn_month_inverts_the_geometric_law() {
+        // P(T > earliest + j - 1) = (1-h)^j, so U = (1-h)^j sits on the edge.
+        let p: f64 = 0.3;
+        let survive = (1.0 - p).powf(1.0 / 12.0);
+        assert_eq!(churn_month(p, 4.0, 1.0), 4.0);
+        assert_eq!(churn_month(p, 4.0, survive.powi(2) * 1.000_001), 5.0);
+        assert_eq!(churn_month(p, 4.0, survive.powi(2) * 0.999_999), 6.0);
+        assert_eq!(churn_month(0.0, 1.0, 0.5), f64::INFINITY);
+        assert_eq!(churn_month(1.0, 3.0, 1e-300), 3.0);
+    }
+
+    #[test]
+    fn churn_month_falls_as_probability_rises() {
+        for &u in &[1e-12, 0.01, 0.3, 0.7, 0.999] {
+            let mut last = f64::INFINITY;
+            for i in 0..=100 {
+                let t = churn_month(i as f64 / 100.0, 1.0, u);
+                assert!(t <= last);
+                last = t;
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The revenue processes: what one stream earns, month by month, on one path.
+//!
+//! The equations are in `docs/model.md`; each kind lives in its own file.
+//! Every process draws from generators private to its stream (see
+//! [`crate::rng`]), one per parameter and one per kind of shock, so that
+//! changing one parameter moves only the numbers that depend on it.
+
+mod allowed;
+mod client;
+mod growth;
+mod pipeline;
+mod simple;
+
+pub use allowed::Allowed;
+pub use client::{Churn, Client};
+pub use growth::Growth;
+pub use pipeline::Pipeline;
+pub use simple::{GrowthStream, Subscription};
+
+use crate::dist::Param;
+use crate::rng::{self, Generator};
+
+/// The four kinds of revenue stream a scenario file can declare, by the
+/// name of their table (`[[client]]`, `[[pipeline]]`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Client,
+    Pipeline,
+    Subscription,
+    Stream,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Client, Kind::Pipeline, Kind::Subscription, Kind::Stream];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Client => "client",
+            Kind::Pipeline => "pipeline",
+            Kind::Subscription => "subscription",
+            Kind::Stream => "stream",
+        }
+    }
+}
+
+/// One revenue process, with its parameters.
+#[derive(Clone, Debug)]
+pub enum Model {
+    Client(Client),
+    Pipeline(Pipeline),
+    Subscription(Subscription),
+    Stream(GrowthStream),
+}
+
+/// A numeric parameter of a process, by its dotted name inside the stream.
+pub struct Field<'a> {
+    pub name: &'static str,
+    pub param: &'a Param,
+    pub allowed: Allowed,
+}
+
+/// As [`Field`], for changing the value (`--set`, sweeps).
+pub struct FieldMut<'a> {
+    pub name: &'static str,
+    pub param: &'a mut Param,
+    pub allowed: Allowed,
+}
+
+/// What one stream did in one block, beyond its monthly revenue.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Outcome {
+    /// Sum over the block's paths of the stream's horizon revenue.
+    pub revenue: f64,
+    /// Paths on which the stream churned within the horizon (clients).
+    pub churned: u64,
+}
+
+/// The coordinates of one block of paths, from which every generator of
+/// every stream in it is derived.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    pub seed: u64,
+    pub index: u64,
+    pub paths: usize,
+    pub horizon: usize,
+}
+
+impl Block {
+    /// The generator for one purpose of the stream whose key is `stream`.
+    pub fn generator(&self, stream: u64, purpose: &str) -> Generator {
+        rng::generator(self.seed, self.index, stream, rng::key(purpose))
+    }
+
+    /// One value of `param` per path, from the parameter's own generator.
+    /// A fixed value draws nothing.
+    pub fn draw(&self, stream: u64, name: &str, param: &Param, out: &mut Vec<f64>) {
+        out.clear();
+        out.resize(self.paths, 0.0);
+        match param {
+            Param::Fixed(x) => out.fill(*x),
+            Param::Random(_) => param.fill(out, &mut self.generator(stream, name)),
+        }
+    }
+}
+
+impl Model {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Model::Client(_) => Kind::Client,
+            Model::Pipeline(_) => Kind::Pipeline,
+            Model::Subscription(_) => Kind::Subscription,
+            Model::Stream(_) => Kind::Stream,
+        }
+    }
+
+    /// The numeric parameters, in a fixed order.
+    pub fn fields(&self) -> Vec<Field<'_>> {
+        match self {
+            Model::Client(c) => c.fields(),
+            Model::Pipeline(p) => p.fields(),
+            Model::Subscription(s) => s.fields(),
+            Model::Stream(s) => s.fields(),
+        }
+    }
+
+    pub fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
+        match self {
+            Model::Client(c) => c.fields_mut(),
+            Model::Pipeline(p) => p.fields_mut(),
+            Model::Subscription(s) => s.fields_mut(),
+            Model::Stream(s) => s.fields_mut(),
+        }
+    }
+
+    /// Adds the stream's revenue for every path of `block` into `out`, laid
+    /// out month-major: `out[month * block.paths + path]`.
+    pub fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+        debug_assert_eq!(out.len(), block.paths * block.horizon);
+        match self {
+            Model::Client(c) => c.simulate(block, stream, out),
+            Model::Pipeline(p) => p.simulate(block, stream, out),
+            Model::Subscription(s) => s.simulate(block, stream, out),
+            Model::Stream(s) => s.simulate(block, stream, out),
+        }
+    }
+}

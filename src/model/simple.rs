@@ -1,0 +1,103 @@
+//! The two processes that are a level times the growth index:
+//! a seat subscription, R(m) = seats · price_per_seat · G_m, and a plain
+//! revenue stream, R(m) = monthly_revenue · G_m.
+
+use super::{Allowed, Block, Field, FieldMut, Growth, Outcome};
+use crate::dist::Param;
+
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    pub seats: Param,
+    pub price_per_seat: Param,
+    pub growth: Growth,
+}
+
+#[derive(Clone, Debug)]
+pub struct GrowthStream {
+    pub monthly_revenue: Param,
+    pub growth: Growth,
+}
+
+impl Subscription {
+    pub(super) fn fields(&self) -> Vec<Field<'_>> {
+        let mut fields = vec![
+            Field { name: "seats", param: &self.seats, allowed: Allowed::NON_NEGATIVE },
+            Field { name: "price_per_seat", param: &self.price_per_seat, allowed: Allowed::NON_NEGATIVE },
+        ];
+        fields.extend(self.growth.fields());
+        fields
+    }
+
+    pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
+        let mut fields = vec![
+            FieldMut { name: "seats", param: &mut self.seats, allowed: Allowed::NON_NEGATIVE },
+            FieldMut { name: "price_per_seat", param: &mut self.price_per_seat, allowed: Allowed::NON_NEGATIVE },
+        ];
+        fields.extend(self.growth.fields_mut());
+        fields
+    }
+
+    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+        let mut seats = Vec::new();
+        let mut price = Vec::new();
+        block.draw(stream, "seats", &self.seats, &mut seats);
+        block.draw(stream, "price_per_seat", &self.price_per_seat, &mut price);
+        for (s, p) in seats.iter_mut().zip(&price) {
+            *s *= p;
+        }
+        level_times_growth(&seats, &self.growth, block, stream, out)
+    }
+}
+
+impl GrowthStream {
+    pub(super) fn fields(&self) -> Vec<Field<'_>> {
+        let mut fields = vec![Field {
+            name: "monthly_revenue",
+            param: &self.monthly_revenue,
+            allowed: Allowed::NON_NEGATIVE,
+        }];
+        fields.extend(self.growth.fields());
+        fields
+    }
+
+    pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
+        let mut fields = vec![FieldMut {
+            name: "monthly_revenue",
+            param: &mut self.monthly_revenue,
+            allowed: Allowed::NON_NEGATIVE,
+        }];
+        fields.extend(self.growth.fields_mut());
+        fields
+    }
+
+    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+        let mut level = Vec::new();
+        block.draw(stream, "monthly_revenue", &self.monthly_revenue, &mut level);
+        level_times_growth(&level, &self.growth, block, stream, out)
+    }
+}
+
+/// R(m) = level · G_m for every path of the block.
+fn level_times_growth(
+    level: &[f64],
+    growth: &Growth,
+    block: &Block,
+    stream: u64,
+    out: &mut [f64],
+) -> Outcome {
+    let n = block.paths;
+    let mut paths = growth.prepare(block, stream);
+    let mut index = vec![0.0; block.horizon];
+    let mut outcome = Outcome::default();
+    for (p, &level) in level.iter().enumerate() {
+        paths.path(p, &mut index);
+        let mut total = 0.0;
+        for (m, g) in index.iter().enumerate() {
+            let revenue = level * g;
+            out[m * n + p] += revenue;
+            total += revenue;
+        }
+        outcome.revenue += total;
+    }
+    outcome
+}

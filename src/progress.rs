@@ -1,0 +1,85 @@
+//! The one place that decides whether a progress bar is drawn, and the
+//! Ctrl-C flag every long run checks between chunks of work.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::engine::Observer;
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes the first Ctrl-C ask running work to stop at the next chunk, and a
+/// second one end the process at once. Safe to call more than once.
+pub fn install_interrupt_handler() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    // If a handler cannot be installed, Ctrl-C keeps its default effect of
+    // ending the process, which writes nothing half either.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+/// Runs shorter than this never show a bar.
+const SHOW_AFTER: Duration = Duration::from_secs(1);
+
+/// A progress bar on stderr, drawn only on a terminal, only when not quiet,
+/// and only once the work has taken a second.
+pub struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    enabled: bool,
+    shown: AtomicBool,
+}
+
+impl Progress {
+    /// `unit` names what is counted ("paths", "points").
+    pub fn new(total: u64, unit: &str, quiet: bool) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+        let template = format!(
+            "{{elapsed_precise}} [{{wide_bar}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+        );
+        if let Ok(style) = ProgressStyle::with_template(&template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress {
+            bar,
+            started: Instant::now(),
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            shown: AtomicBool::new(false),
+        }
+    }
+
+    pub fn set(&self, done: u64) {
+        self.bar.set_position(done);
+        if self.enabled && self.started.elapsed() >= SHOW_AFTER && !self.shown.swap(true, Ordering::SeqCst) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Observer for Progress {
+    fn progress(&self, done: u64, _total: u64) {
+        self.set(done);
+    }
+
+    fn should_stop(&self) -> bool {
+        interrupted()
+    }
+}

@@ -1,0 +1,140 @@
+//! From a run's result to the [`Report`].
+
+use super::{Bin, MonthReport, QuantileRow, Report, Share, StreamReport, TargetReport};
+use crate::engine::RunResult;
+use crate::model::Kind;
+use crate::scenario::Scenario;
+use crate::stats::{Quantiles, Z95, wilson_interval};
+
+/// Bars in the histogram of horizon revenue.
+const HISTOGRAM_BINS: usize = 24;
+
+pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
+    let n = result.paths;
+    let means: Vec<f64> = result.streams.iter().map(|s| s.revenue / n as f64).collect();
+    let all: f64 = means.iter().sum();
+    let share = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
+
+    let streams: Vec<StreamReport> = scenario
+        .streams
+        .iter()
+        .zip(&result.streams)
+        .zip(&means)
+        .map(|((s, acc), &mean)| {
+            let is_client = s.kind() == Kind::Client;
+            StreamReport {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                kind: s.kind(),
+                segment: s.segment.clone(),
+                mean,
+                share: share(mean, all),
+                churn_probability: is_client.then(|| acc.churned as f64 / n as f64),
+                churn_probability_ci95: is_client.then(|| {
+                    let (lo, hi) = wilson_interval(acc.churned, n, Z95);
+                    [lo, hi]
+                }),
+            }
+        })
+        .collect();
+
+    // The largest client among the streams of some segments, by mean.
+    let largest = |segments: &[String]| -> Option<Share> {
+        let of: f64 = streams.iter().filter(|s| segments.contains(&s.segment)).map(|s| s.mean).sum();
+        streams
+            .iter()
+            .filter(|s| s.kind == Kind::Client && segments.contains(&s.segment))
+            .max_by(|a, b| a.mean.total_cmp(&b.mean))
+            .map(|s| Share { id: s.id.clone(), name: s.name.clone(), share: share(s.mean, of) })
+    };
+
+    let targets = scenario
+        .targets
+        .iter()
+        .zip(&result.targets)
+        .map(|(t, r)| {
+            let (lo, hi) = wilson_interval(r.hits, n, Z95);
+            let q = |p: f64| r.totals.quantile(p);
+            TargetReport {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                amount: t.amount,
+                segments: t.segments.clone(),
+                probability: r.hits as f64 / n as f64,
+                probability_ci95: [lo, hi],
+                expected_shortfall: r.shortfall_sum / n as f64,
+                mean: r.moments.mean(),
+                sd: r.moments.sd(),
+                mean_std_error: r.moments.std_error(),
+                quantiles: QuantileRow {
+                    p1: q(0.01),
+                    p5: q(0.05),
+                    p10: q(0.10),
+                    p25: q(0.25),
+                    p50: q(0.50),
+                    p75: q(0.75),
+                    p90: q(0.90),
+                    p95: q(0.95),
+                    p99: q(0.99),
+                },
+                monthly: r
+                    .monthly
+                    .iter()
+                    .enumerate()
+                    .map(|(m, month)| MonthReport {
+                        month: m as u32 + 1,
+                        mean: month.moments.mean(),
+                        p5: month.values.quantile(0.05),
+                        p50: month.values.quantile(0.50),
+                        p95: month.values.quantile(0.95),
+                    })
+                    .collect(),
+                largest_client: largest(&t.segments),
+                histogram: histogram(&r.totals, t.amount),
+            }
+        })
+        .collect();
+
+    let every_segment = scenario.segments();
+    let seconds = result.elapsed.as_secs_f64();
+    Report {
+        scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        source: scenario.origin.clone(),
+        paths: n,
+        seed: result.seed,
+        horizon_months: scenario.horizon_months,
+        quantile_method: result.method,
+        targets,
+        largest_client: largest(&every_segment),
+        streams,
+        threads: result.threads,
+        elapsed_seconds: seconds,
+        paths_per_second: if seconds > 0.0 { n as f64 / seconds } else { 0.0 },
+    }
+}
+
+/// Equal-width bars from the 0.5% to the 99.5% quantile, widened to show
+/// the target amount when it lies near; the tails fall in the end bars.
+fn histogram(values: &Quantiles, amount: f64) -> Vec<Bin> {
+    let mut lo = values.quantile(0.005);
+    let mut hi = values.quantile(0.995);
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
+    }
+    let spread = (hi - lo).max(hi.abs() * 1e-9).max(1e-9);
+    if amount > lo - 0.5 * spread && amount < hi + 0.5 * spread {
+        lo = lo.min(amount);
+        hi = hi.max(amount);
+    }
+    let width = (hi - lo).max(1e-9) / HISTOGRAM_BINS as f64;
+    (0..HISTOGRAM_BINS)
+        .map(|i| {
+            let a = lo + i as f64 * width;
+            let b = if i + 1 == HISTOGRAM_BINS { hi } else { a + width };
+            let below_a = if i == 0 { 0.0 } else { values.cdf(a) };
+            let below_b = if i + 1 == HISTOGRAM_BINS { 1.0 } else { values.cdf(b) };
+            Bin { lo: a, hi: b, fraction: (below_b - below_a).max(0.0) }
+        })
+        .collect()
+}

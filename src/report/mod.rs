@@ -1,0 +1,129 @@
+//! What a run tells: the report, built once from a run's result and
+//! rendered as a terminal table or as JSON.
+//!
+//! The JSON keys listed in the README are a contract that scripts rely on;
+//! new keys may be added, none renamed or removed.
+
+mod build;
+pub mod json;
+pub mod money;
+pub mod terminal;
+
+pub use build::build;
+
+use serde::Serialize;
+
+use crate::model::Kind;
+use crate::stats::QuantileMethod;
+
+/// The probabilities reported as `p1`..`p99`.
+pub const QUANTILES: [(&str, f64); 9] = [
+    ("p1", 0.01),
+    ("p5", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+];
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub source: String,
+    pub paths: u64,
+    pub seed: u64,
+    pub horizon_months: u32,
+    /// How quantiles were computed: "exact" or "sketch" (0.1% relative error).
+    pub quantile_method: QuantileMethod,
+    pub targets: Vec<TargetReport>,
+    pub streams: Vec<StreamReport>,
+    /// The client with the largest share of all revenue.
+    pub largest_client: Option<Share>,
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+    pub paths_per_second: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetReport {
+    pub id: String,
+    pub name: String,
+    pub amount: f64,
+    pub segments: Vec<String>,
+    /// P(horizon revenue >= amount).
+    pub probability: f64,
+    /// Wilson score interval at 95%.
+    pub probability_ci95: [f64; 2],
+    /// E[max(0, amount - revenue)].
+    pub expected_shortfall: f64,
+    pub mean: f64,
+    /// Sample standard deviation (divides by n-1).
+    pub sd: f64,
+    /// Monte Carlo standard error of the mean.
+    pub mean_std_error: f64,
+    pub quantiles: QuantileRow,
+    pub monthly: Vec<MonthReport>,
+    /// The client with the largest share of this target's revenue.
+    pub largest_client: Option<Share>,
+    pub histogram: Vec<Bin>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QuantileRow {
+    pub p1: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MonthReport {
+    pub month: u32,
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StreamReport {
+    pub id: String,
+    pub name: String,
+    pub kind: Kind,
+    pub segment: String,
+    /// Mean horizon revenue.
+    pub mean: f64,
+    /// Its mean over the sum of all streams' means.
+    pub share: f64,
+    /// Clients only: the fraction of paths that churned within the horizon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub churn_probability: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub churn_probability_ci95: Option<[f64; 2]>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Share {
+    pub id: String,
+    pub name: String,
+    pub share: f64,
+}
+
+/// One bar of the histogram of horizon revenue: the fraction of paths in
+/// `[lo, hi)`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Bin {
+    pub lo: f64,
+    pub hi: f64,
+    pub fraction: f64,
+}

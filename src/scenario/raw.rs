@@ -1,0 +1,232 @@
+//! The first stage: serde structs that mirror the file, with the span of
+//! every value kept for messages. Nothing here judges values.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, MapAccess, Visitor};
+use toml::Spanned;
+
+use super::error::{Diagnostic, ScenarioError, closest};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub scenario: Spanned<RawHeader>,
+    #[serde(default)]
+    pub target: Vec<Spanned<RawTarget>>,
+    #[serde(default)]
+    pub client: Vec<Spanned<RawClient>>,
+    #[serde(default)]
+    pub pipeline: Vec<Spanned<RawPipeline>>,
+    #[serde(default)]
+    pub subscription: Vec<Spanned<RawSubscription>>,
+    #[serde(default)]
+    pub stream: Vec<Spanned<RawStream>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub horizon_months: Option<Spanned<i64>>,
+    pub paths: Option<Spanned<i64>>,
+    pub seed: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub name: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub amount: Spanned<f64>,
+    pub segments: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClient {
+    pub name: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub segment: Spanned<String>,
+    pub monthly_spend: Spanned<RawParam>,
+    pub annual_growth: Option<Spanned<RawParam>>,
+    pub volatility: Option<Spanned<RawParam>>,
+    pub churn: Option<Spanned<RawChurn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawChurn {
+    pub probability: Spanned<RawParam>,
+    pub earliest_month: Option<Spanned<i64>>,
+    pub retain: Option<Spanned<RawParam>>,
+    pub ramp_months: Option<Spanned<RawParam>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    pub name: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub segment: Spanned<String>,
+    pub arrivals_per_month: Spanned<RawParam>,
+    pub monthly_spend: Spanned<RawParam>,
+    pub ramp_months: Option<Spanned<RawParam>>,
+    pub annual_growth: Option<Spanned<RawParam>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSubscription {
+    pub name: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub segment: Spanned<String>,
+    pub seats: Spanned<RawParam>,
+    pub price_per_seat: Spanned<RawParam>,
+    pub annual_growth: Option<Spanned<RawParam>>,
+    pub volatility: Option<Spanned<RawParam>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStream {
+    pub name: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub segment: Spanned<String>,
+    pub monthly_revenue: Spanned<RawParam>,
+    pub annual_growth: Option<Spanned<RawParam>>,
+    pub volatility: Option<Spanned<RawParam>>,
+}
+
+/// A numeric parameter as written: a number, or an inline table naming a
+/// distribution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawParam {
+    Number(f64),
+    Dist(RawDist),
+}
+
+/// Every key a distribution table may hold; which ones a given `dist`
+/// needs is checked in validation, where the message can say so.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub dist: String,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub median: Option<f64>,
+    pub sigma: Option<f64>,
+    pub min: Option<f64>,
+    pub mode: Option<f64>,
+    pub max: Option<f64>,
+    pub alpha: Option<f64>,
+    pub beta: Option<f64>,
+    pub clamp: Option<[f64; 2]>,
+}
+
+impl<'de> Deserialize<'de> for RawParam {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ParamVisitor;
+        impl<'de> Visitor<'de> for ParamVisitor {
+            type Value = RawParam;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a number or a distribution such as { dist = \"normal\", mean = 1.0, sd = 0.1 }",
+                )
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawParam, E> {
+                Ok(RawParam::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawParam, E> {
+                Ok(RawParam::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawParam, E> {
+                Ok(RawParam::Number(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawParam, A::Error> {
+                RawDist::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawParam::Dist)
+            }
+        }
+        deserializer.deserialize_any(ParamVisitor)
+    }
+}
+
+/// Parses the text into the raw structs, turning toml's and serde's errors
+/// into a [`Diagnostic`] with a "did you mean" for misspelt keys.
+pub fn parse(text: &str, origin: &str) -> Result<RawFile, ScenarioError> {
+    toml::from_str::<RawFile>(text).map_err(|e| translate(&e, text, origin).into())
+}
+
+/// Parses a value given on the command line (`--set path=VALUE`).
+pub fn parse_param(value: &str) -> Result<RawParam, String> {
+    #[derive(Deserialize)]
+    struct Holder {
+        value: RawParam,
+    }
+    toml::from_str::<Holder>(&format!("value = {value}"))
+        .map(|h| h.value)
+        .map_err(|e| e.message().to_string())
+}
+
+pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnostic {
+    let message = error.message().trim_end();
+    let diagnostic = Diagnostic::at(origin, text, error.span(), None, message);
+    match unknown_field(message) {
+        Some((field, expected)) => {
+            let allowed = expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+            let mut d = diagnostic;
+            d.message = format!("unknown key `{field}`");
+            d = match closest(field, expected.iter().copied()) {
+                Some(best) => d.with_help(format!("did you mean `{best}`? allowed keys here: {allowed}")),
+                None => d.with_help(format!("allowed keys here: {allowed}")),
+            };
+            d
+        }
+        None => diagnostic,
+    }
+}
+
+/// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"
+/// (or "expected `a` or `b`", or "there are no fields").
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let end = rest.find('`')?;
+    let field = &rest[..end];
+    let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
+    Some((field, expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_serde_unknown_field_messages() {
+        let (f, e) = unknown_field("unknown field `montly`, expected one of `a`, `bb`").unwrap();
+        assert_eq!(f, "montly");
+        assert_eq!(e, vec!["a", "bb"]);
+        let (f, e) = unknown_field("unknown field `x`, expected `a` or `b`").unwrap();
+        assert_eq!((f, e), ("x", vec!["a", "b"]));
+        assert!(unknown_field("missing field `name`").is_none());
+    }
+
+    #[test]
+    fn parses_numbers_and_distributions() {
+        assert_eq!(parse_param("3").unwrap(), RawParam::Number(3.0));
+        assert_eq!(parse_param("2.5e6").unwrap(), RawParam::Number(2.5e6));
+        let d = parse_param("{ dist = \"uniform\", min = 0, max = 1 }").unwrap();
+        assert_eq!(
+            d,
+            RawParam::Dist(RawDist {
+                dist: "uniform".into(),
+                min: Some(0.0),
+                max: Some(1.0),
+                ..RawDist::default()
+            })
+        );
+        assert!(parse_param("\"abc\"").unwrap_err().contains("a number or a distribution"));
+        assert!(parse_param("{ dist = \"normal\", mu = 1 }").unwrap_err().contains("unknown field `mu`"));
+    }
+}

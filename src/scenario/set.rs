@@ -1,0 +1,147 @@
+//! Changing one parameter of a validated scenario by its dotted path, as
+//! `--set client.tiktok_bytedance.churn.probability=0.6` and sweeps do.
+//!
+//! Paths are `kind.id.field[.field]` or `scenario.field`; the value goes
+//! through the same checks as the file, so a scenario stays valid.
+
+use super::error::{Diagnostic, closest};
+use super::raw;
+use super::validate::build_param;
+use super::{MAX_HORIZON_MONTHS, Scenario};
+use crate::model::Kind;
+
+/// A parameter value as a scenario file would write it: a number or a
+/// distribution table.
+pub use super::raw::RawParam as ParamValue;
+
+/// Parses `VALUE` of `--set PATH=VALUE`: a TOML number or inline table.
+pub fn parse_value(text: &str) -> Result<ParamValue, String> {
+    raw::parse_param(text)
+}
+
+const SCENARIO_FIELDS: [&str; 3] = ["scenario.horizon_months", "scenario.paths", "scenario.seed"];
+
+impl Scenario {
+    /// Every path that [`Scenario::set`] accepts, in a stable order.
+    pub fn parameter_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = SCENARIO_FIELDS.iter().map(|s| s.to_string()).collect();
+        for t in &self.targets {
+            paths.push(format!("target.{}.amount", t.id));
+        }
+        for s in &self.streams {
+            for f in s.model.fields() {
+                paths.push(format!("{}.{}", s.path(), f.name));
+            }
+            if s.kind() == Kind::Client {
+                paths.push(format!("{}.churn.earliest_month", s.path()));
+            }
+        }
+        paths
+    }
+
+    /// Sets the parameter at `path`. `origin` names where the value came
+    /// from in messages (for example `--set`, or a sweep file).
+    pub fn set(&mut self, path: &str, value: &ParamValue, origin: &str) -> Result<(), Diagnostic> {
+        let problem = |message: String| Diagnostic::new(origin, Some(path), message);
+        let unknown = |scenario: &Scenario| {
+            let paths = scenario.parameter_paths();
+            let d = Diagnostic::new(origin, Some(path), "no parameter has this path");
+            match closest(path, paths.iter().map(String::as_str)) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(
+                    "paths are kind.id.field (client, pipeline, subscription, stream), \
+                     target.id.amount or scenario.field; `simulate FILE --list-parameters` lists them",
+                ),
+            }
+        };
+        let mut parts = path.splitn(3, '.');
+        let (Some(head), Some(second)) = (parts.next(), parts.next()) else {
+            return Err(unknown(self));
+        };
+        let rest = parts.next();
+
+        if head == "scenario" && rest.is_none() {
+            let (min, max) = match second {
+                "horizon_months" => (1, u64::from(MAX_HORIZON_MONTHS)),
+                "paths" => (1, u64::MAX),
+                "seed" => (0, u64::MAX),
+                _ => return Err(unknown(self)),
+            };
+            let n = whole_number(value, min, max).map_err(|h| problem(h.0).with_help(h.1))?;
+            match second {
+                "horizon_months" => self.horizon_months = n as u32,
+                "paths" => self.paths = n,
+                _ => self.seed = n,
+            }
+            return Ok(());
+        }
+        if head == "target" && rest == Some("amount") {
+            let Some(target) = self.targets.iter_mut().find(|t| t.id == second) else {
+                return Err(unknown(self));
+            };
+            match value {
+                ParamValue::Number(x) if x.is_finite() && *x >= 0.0 => {
+                    target.amount = *x;
+                    return Ok(());
+                }
+                _ => return Err(problem("a target amount must be a number".into()).with_help("a number >= 0")),
+            }
+        }
+        let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == head) else {
+            return Err(unknown(self));
+        };
+        let Some(field) = rest else { return Err(unknown(self)) };
+        let Some(stream) = self.streams.iter_mut().find(|s| s.kind() == kind && s.id == second) else {
+            return Err(unknown(self));
+        };
+        if field == "churn.earliest_month" {
+            if let crate::model::Model::Client(c) = &mut stream.model {
+                let n = whole_number(value, 1, u64::from(u32::MAX)).map_err(|h| problem(h.0).with_help(h.1))?;
+                c.churn.earliest_month = n as u32;
+                return Ok(());
+            }
+        }
+        let built = build_param(value);
+        let Some(slot) = stream.model.fields_mut().into_iter().find(|f| f.name == field) else {
+            return Err(unknown(self));
+        };
+        let param = built.map_err(|(message, help)| {
+            let d = problem(message);
+            match help {
+                Some(h) => d.with_help(h),
+                None => d,
+            }
+        })?;
+        slot.allowed.check(&param).map_err(|(message, help)| problem(message).with_help(help))?;
+        *slot.param = param;
+        Ok(())
+    }
+
+    /// Applies `PATH=VALUE`, as given to `--set`.
+    pub fn set_assignment(&mut self, assignment: &str) -> Result<(), Diagnostic> {
+        let origin = format!("--set {assignment}");
+        let Some((path, value)) = assignment.split_once('=') else {
+            return Err(Diagnostic::new(&origin, None, "expected PATH=VALUE")
+                .with_help("for example --set client.tiktok_bytedance.churn.probability=0.6"));
+        };
+        let path = path.trim();
+        let value = parse_value(value.trim()).map_err(|e| {
+            Diagnostic::new(&origin, Some(path), format!("cannot read the value: {e}"))
+                .with_help("a number, or an inline table such as { dist = \"uniform\", min = 0, max = 1 }")
+        })?;
+        self.set(path, &value, &origin)
+    }
+}
+
+fn whole_number(value: &ParamValue, min: u64, max: u64) -> Result<u64, (String, String)> {
+    let allowed = if max == u64::MAX {
+        format!("a whole number >= {min}")
+    } else {
+        format!("a whole number from {min} to {max}")
+    };
+    match value {
+        ParamValue::Number(x) if x.fract() == 0.0 && *x >= min as f64 && *x <= max as f64 => Ok(*x as u64),
+        ParamValue::Number(x) => Err((format!("{x} is not allowed"), allowed)),
+        ParamValue::Dist(_) => Err(("this field cannot be a distribution".into(), allowed)),
+    }
+}

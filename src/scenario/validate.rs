@@ -1,0 +1,398 @@
+//! The second stage: raw values become a [`Scenario`] whose every field is
+//! allowed. All problems are collected, so a user fixes a file in one go.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::error::{Diagnostic, ScenarioError, closest};
+use super::raw::{RawDist, RawFile, RawParam};
+use super::{MAX_HORIZON_MONTHS, Scenario, Stream, Target, is_valid_id, snake_case};
+use crate::dist::{self, Dist, Param};
+use crate::model::{Churn, Client, Growth, GrowthStream, Kind, Model, Pipeline, Subscription};
+
+pub const DEFAULT_HORIZON_MONTHS: u32 = 12;
+pub const DEFAULT_PATHS: u64 = 100_000;
+pub const DEFAULT_SEED: u64 = 0;
+
+/// Builds a [`Param`] from what the file says, or says why it cannot.
+/// The second string of the error, when present, is a hint.
+pub fn build_param(raw: &RawParam) -> Result<Param, (String, Option<String>)> {
+    match raw {
+        RawParam::Number(x) if x.is_finite() => Ok(Param::fixed(*x)),
+        RawParam::Number(x) => Err((format!("{x} is not a finite number"), None)),
+        RawParam::Dist(d) => build_dist(d),
+    }
+}
+
+fn build_dist(d: &RawDist) -> Result<Param, (String, Option<String>)> {
+    let Some(takes) = dist::parameter_names(&d.dist) else {
+        let allowed = dist::NAMES.join(", ");
+        let help = match closest(&d.dist, dist::NAMES.iter().copied()) {
+            Some(best) => format!("did you mean \"{best}\"? allowed: {allowed}"),
+            None => format!("allowed: {allowed}"),
+        };
+        return Err((format!("unknown distribution \"{}\"", d.dist), Some(help)));
+    };
+    let given = [
+        ("mean", d.mean),
+        ("sd", d.sd),
+        ("median", d.median),
+        ("sigma", d.sigma),
+        ("min", d.min),
+        ("mode", d.mode),
+        ("max", d.max),
+        ("alpha", d.alpha),
+        ("beta", d.beta),
+    ];
+    let takes_list = takes.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+    let usage = format!("{} takes {takes_list}, and optionally `clamp = [lo, hi]`", d.dist);
+    for (key, value) in given {
+        if value.is_some() && !takes.contains(&key) {
+            return Err((format!("`{key}` is not a parameter of {}", d.dist), Some(usage)));
+        }
+    }
+    let get = |key: &str| given.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v);
+    let missing: Vec<String> =
+        takes.iter().filter(|k| get(k).is_none()).map(|k| format!("`{k}`")).collect();
+    if !missing.is_empty() {
+        return Err((format!("{} needs {}", d.dist, missing.join(" and ")), Some(usage)));
+    }
+    let v = |key: &str| get(key).unwrap_or(f64::NAN);
+    let built = match d.dist.as_str() {
+        "normal" => Dist::normal(v("mean"), v("sd")),
+        "lognormal" => Dist::lognormal(v("median"), v("sigma")),
+        "uniform" => Dist::uniform(v("min"), v("max")),
+        "triangular" => Dist::triangular(v("min"), v("mode"), v("max")),
+        "pert" => Dist::pert(v("min"), v("mode"), v("max")),
+        "beta" => Dist::beta(v("alpha"), v("beta")),
+        other => return Err((format!("unknown distribution \"{other}\""), None)),
+    };
+    built
+        .and_then(|dist| Param::random(dist, d.clamp.map(|[lo, hi]| (lo, hi))))
+        .map_err(|e| (format!("invalid {}: {e}", d.dist), Some(usage)))
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    origin: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+impl Builder<'_> {
+    fn report(&mut self, span: Option<Range<usize>>, field: &str, message: String, help: Option<String>) {
+        let mut d = Diagnostic::at(self.origin, self.text, span, Some(field), message);
+        if let Some(help) = help {
+            d = d.with_help(help);
+        }
+        self.problems.push(d);
+    }
+
+    /// A parameter, or its default when absent. Records its span under
+    /// `name` so that the range check after building can point at it.
+    fn param(
+        &mut self,
+        prefix: &str,
+        name: &'static str,
+        raw: Option<&Spanned<RawParam>>,
+        default: f64,
+        spans: &mut HashMap<&'static str, Range<usize>>,
+    ) -> Param {
+        let Some(raw) = raw else { return Param::fixed(default) };
+        spans.insert(name, raw.span());
+        match build_param(raw.get_ref()) {
+            Ok(p) => p,
+            Err((message, help)) => {
+                self.report(Some(raw.span()), &format!("{prefix}.{name}"), message, help);
+                Param::fixed(default)
+            }
+        }
+    }
+
+    fn integer(
+        &mut self,
+        field: &str,
+        raw: Option<&Spanned<i64>>,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> u64 {
+        let Some(raw) = raw else { return default };
+        let value = *raw.get_ref();
+        if value < min as i64 || (value as u64) > max {
+            let allowed = if max == u64::MAX {
+                format!("a whole number >= {min}")
+            } else {
+                format!("a whole number from {min} to {max}")
+            };
+            self.report(Some(raw.span()), field, format!("{value} is not allowed"), Some(allowed));
+            return default;
+        }
+        value as u64
+    }
+
+    /// The id of a stream or target: the given one, checked, or the name in
+    /// snake case.
+    fn id(&mut self, kind: &str, name: &Spanned<String>, id: Option<&Spanned<String>>) -> String {
+        match id {
+            Some(id) => {
+                if !is_valid_id(id.get_ref()) {
+                    self.report(
+                        Some(id.span()),
+                        &format!("{kind}.{}", id.get_ref()),
+                        format!("\"{}\" is not a valid id", id.get_ref()),
+                        Some("lower-case letters, digits and underscores, for example \"tiktok_bytedance\"".into()),
+                    );
+                }
+                id.get_ref().clone()
+            }
+            None => {
+                let derived = snake_case(name.get_ref());
+                if derived.is_empty() {
+                    self.report(
+                        Some(name.span()),
+                        &format!("{kind}.name"),
+                        format!("cannot make an id from the name \"{}\"", name.get_ref()),
+                        Some("add id = \"...\" with lower-case letters, digits and underscores".into()),
+                    );
+                }
+                derived
+            }
+        }
+    }
+}
+
+struct Pending {
+    stream: Stream,
+    span: Range<usize>,
+    id_span: Range<usize>,
+    segment_span: Range<usize>,
+    spans: HashMap<&'static str, Range<usize>>,
+}
+
+pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let mut b = Builder { text, origin, problems: Vec::new() };
+    let header = raw.scenario.get_ref();
+    let name = header.name.get_ref().clone();
+    let horizon_months = b.integer(
+        "scenario.horizon_months",
+        header.horizon_months.as_ref(),
+        u64::from(DEFAULT_HORIZON_MONTHS),
+        1,
+        u64::from(MAX_HORIZON_MONTHS),
+    ) as u32;
+    let paths = b.integer("scenario.paths", header.paths.as_ref(), DEFAULT_PATHS, 1, u64::MAX);
+    let seed = b.integer("scenario.seed", header.seed.as_ref(), DEFAULT_SEED, 0, u64::MAX);
+
+    let mut pending: Vec<Pending> = Vec::new();
+    for c in &raw.client {
+        let span = c.span();
+        let c = c.get_ref();
+        let id = b.id("client", &c.name, c.id.as_ref());
+        let prefix = format!("client.{id}");
+        let mut spans = HashMap::new();
+        let monthly_spend = b.param(&prefix, "monthly_spend", Some(&c.monthly_spend), 0.0, &mut spans);
+        let growth = Growth {
+            annual_growth: b.param(&prefix, "annual_growth", c.annual_growth.as_ref(), 0.0, &mut spans),
+            volatility: b.param(&prefix, "volatility", c.volatility.as_ref(), 0.0, &mut spans),
+        };
+        let churn = match &c.churn {
+            None => Churn::default(),
+            Some(ch) => {
+                let ch = ch.get_ref();
+                Churn {
+                    probability: b.param(&prefix, "churn.probability", Some(&ch.probability), 0.0, &mut spans),
+                    earliest_month: b.integer(
+                        &format!("{prefix}.churn.earliest_month"),
+                        ch.earliest_month.as_ref(),
+                        1,
+                        1,
+                        u64::from(u32::MAX),
+                    ) as u32,
+                    retain: b.param(&prefix, "churn.retain", ch.retain.as_ref(), 0.0, &mut spans),
+                    ramp_months: b.param(&prefix, "churn.ramp_months", ch.ramp_months.as_ref(), 1.0, &mut spans),
+                }
+            }
+        };
+        let model = Model::Client(Client { monthly_spend, growth, churn });
+        pending.push(Pending {
+            id_span: c.id.as_ref().map_or(c.name.span(), |i| i.span()),
+            segment_span: c.segment.span(),
+            stream: Stream { id, name: c.name.get_ref().clone(), segment: c.segment.get_ref().clone(), model },
+            span,
+            spans,
+        });
+    }
+    for p in &raw.pipeline {
+        let span = p.span();
+        let p = p.get_ref();
+        let id = b.id("pipeline", &p.name, p.id.as_ref());
+        let prefix = format!("pipeline.{id}");
+        let mut spans = HashMap::new();
+        let model = Model::Pipeline(Pipeline {
+            arrivals_per_month: b.param(&prefix, "arrivals_per_month", Some(&p.arrivals_per_month), 0.0, &mut spans),
+            monthly_spend: b.param(&prefix, "monthly_spend", Some(&p.monthly_spend), 0.0, &mut spans),
+            ramp_months: b.param(&prefix, "ramp_months", p.ramp_months.as_ref(), 1.0, &mut spans),
+            annual_growth: b.param(&prefix, "annual_growth", p.annual_growth.as_ref(), 0.0, &mut spans),
+        });
+        pending.push(Pending {
+            id_span: p.id.as_ref().map_or(p.name.span(), |i| i.span()),
+            segment_span: p.segment.span(),
+            stream: Stream { id, name: p.name.get_ref().clone(), segment: p.segment.get_ref().clone(), model },
+            span,
+            spans,
+        });
+    }
+    for s in &raw.subscription {
+        let span = s.span();
+        let s = s.get_ref();
+        let id = b.id("subscription", &s.name, s.id.as_ref());
+        let prefix = format!("subscription.{id}");
+        let mut spans = HashMap::new();
+        let model = Model::Subscription(Subscription {
+            seats: b.param(&prefix, "seats", Some(&s.seats), 0.0, &mut spans),
+            price_per_seat: b.param(&prefix, "price_per_seat", Some(&s.price_per_seat), 0.0, &mut spans),
+            growth: Growth {
+                annual_growth: b.param(&prefix, "annual_growth", s.annual_growth.as_ref(), 0.0, &mut spans),
+                volatility: b.param(&prefix, "volatility", s.volatility.as_ref(), 0.0, &mut spans),
+            },
+        });
+        pending.push(Pending {
+            id_span: s.id.as_ref().map_or(s.name.span(), |i| i.span()),
+            segment_span: s.segment.span(),
+            stream: Stream { id, name: s.name.get_ref().clone(), segment: s.segment.get_ref().clone(), model },
+            span,
+            spans,
+        });
+    }
+    for s in &raw.stream {
+        let span = s.span();
+        let s = s.get_ref();
+        let id = b.id("stream", &s.name, s.id.as_ref());
+        let prefix = format!("stream.{id}");
+        let mut spans = HashMap::new();
+        let model = Model::Stream(GrowthStream {
+            monthly_revenue: b.param(&prefix, "monthly_revenue", Some(&s.monthly_revenue), 0.0, &mut spans),
+            growth: Growth {
+                annual_growth: b.param(&prefix, "annual_growth", s.annual_growth.as_ref(), 0.0, &mut spans),
+                volatility: b.param(&prefix, "volatility", s.volatility.as_ref(), 0.0, &mut spans),
+            },
+        });
+        pending.push(Pending {
+            id_span: s.id.as_ref().map_or(s.name.span(), |i| i.span()),
+            segment_span: s.segment.span(),
+            stream: Stream { id, name: s.name.get_ref().clone(), segment: s.segment.get_ref().clone(), model },
+            span,
+            spans,
+        });
+    }
+
+    // Ranges, duplicates and segments, now that every stream has its id.
+    let mut seen: HashMap<(Kind, String), ()> = HashMap::new();
+    for p in &pending {
+        let path = p.stream.path();
+        if seen.insert((p.stream.kind(), p.stream.id.clone()), ()).is_some() {
+            b.report(
+                Some(p.id_span.clone()),
+                &path,
+                format!("duplicate id \"{}\": another [[{}]] has it", p.stream.id, p.stream.kind().as_str()),
+                Some("ids must be unique within a kind; give one of them id = \"...\"".into()),
+            );
+        }
+        if p.stream.segment.trim().is_empty() {
+            b.report(Some(p.segment_span.clone()), &format!("{path}.segment"), "segment is empty".into(), None);
+        }
+        for field in p.stream.model.fields() {
+            if let Err((message, help)) = field.allowed.check(field.param) {
+                let span = p.spans.get(field.name).cloned().unwrap_or(p.span.clone());
+                b.report(Some(span), &format!("{path}.{}", field.name), message, Some(help));
+            }
+        }
+    }
+    let streams: Vec<Stream> = pending.into_iter().map(|p| p.stream).collect();
+    if streams.is_empty() {
+        b.problems.push(
+            Diagnostic::new(origin, None, "the scenario has no revenue streams")
+                .with_help("declare at least one [[client]], [[pipeline]], [[subscription]] or [[stream]]"),
+        );
+    }
+    let segments: BTreeSet<&str> = streams.iter().map(|s| s.segment.as_str()).collect();
+
+    let mut targets = Vec::new();
+    let mut target_ids: HashMap<String, ()> = HashMap::new();
+    for t in &raw.target {
+        let t = t.get_ref();
+        let id = b.id("target", &t.name, t.id.as_ref());
+        let path = format!("target.{id}");
+        if target_ids.insert(id.clone(), ()).is_some() {
+            b.report(
+                Some(t.id.as_ref().map_or(t.name.span(), |i| i.span())),
+                &path,
+                format!("duplicate target id \"{id}\""),
+                Some("give each target a distinct name or id".into()),
+            );
+        }
+        let amount = *t.amount.get_ref();
+        if !(amount.is_finite() && amount >= 0.0) {
+            b.report(
+                Some(t.amount.span()),
+                &format!("{path}.amount"),
+                format!("{amount} is not allowed"),
+                Some("a number >= 0".into()),
+            );
+        }
+        let chosen: Vec<String> = match &t.segments {
+            None => segments.iter().map(|s| s.to_string()).collect(),
+            Some(list) => {
+                if list.get_ref().is_empty() {
+                    b.report(
+                        Some(list.span()),
+                        &format!("{path}.segments"),
+                        "an empty list counts no revenue".into(),
+                        Some("leave `segments` out to count every segment".into()),
+                    );
+                }
+                for s in list.get_ref() {
+                    if !segments.contains(s.get_ref().as_str()) {
+                        let known = segments.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+                        let help = match closest(s.get_ref(), segments.iter().copied()) {
+                            Some(best) => format!("did you mean \"{best}\"? segments of this scenario: {known}"),
+                            None => format!("segments of this scenario: {known}"),
+                        };
+                        b.report(
+                            Some(s.span()),
+                            &format!("{path}.segments"),
+                            format!("no stream is in segment \"{}\"", s.get_ref()),
+                            Some(help),
+                        );
+                    }
+                }
+                list.get_ref().iter().map(|s| s.get_ref().clone()).collect()
+            }
+        };
+        targets.push(Target { id, name: t.name.get_ref().clone(), amount, segments: chosen });
+    }
+    if targets.is_empty() {
+        b.problems.push(
+            Diagnostic::new(origin, None, "the scenario has no targets").with_help(
+                "declare at least one [[target]] with name and amount, e.g. \
+                 [[target]] name = \"Total\" amount = 1e9",
+            ),
+        );
+    }
+
+    if !b.problems.is_empty() {
+        return Err(ScenarioError::Invalid(b.problems));
+    }
+    Ok(Scenario {
+        name,
+        description: header.description.clone(),
+        horizon_months,
+        paths,
+        seed,
+        targets,
+        streams,
+        origin: origin.to_string(),
+    })
+}
