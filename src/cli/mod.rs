@@ -5,13 +5,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::{Args, Parser, ValueEnum};
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use revsim::engine::{self, EngineError, QuantileChoice, RunOptions};
-use revsim::output::{print_stdout, write_atomic};
-use revsim::progress::{Progress, install_interrupt_handler};
-use revsim::report;
+mod run;
+
+use revsim::engine::{EngineError, RunOptions};
 use revsim::scenario::{Scenario, ScenarioError};
 
 #[derive(Parser, Debug)]
@@ -22,9 +21,20 @@ use revsim::scenario::{Scenario, ScenarioError};
     after_help = "Example:\n  simulate scenarios/base.toml --paths 1000000 --seed 7 --threads 2\n  \
                   simulate scenarios/base.toml --set client.tiktok_bytedance.churn.probability=0.6 --format json"
 )]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
     #[command(flatten)]
-    run: RunArgs,
+    run: run::RunArgs,
+}
+
+/// The ways the engine is used. With no command, `simulate FILE` runs one
+/// scenario.
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run one scenario and report (the default: `simulate FILE` does this).
+    Run(run::RunArgs),
 }
 
 /// Options every simulating command shares.
@@ -44,44 +54,12 @@ pub struct CommonArgs {
     pub quiet: bool,
 }
 
-#[derive(Args, Debug)]
-struct RunArgs {
-    /// The scenario file (TOML).
-    #[arg(value_name = "SCENARIO")]
-    file: PathBuf,
-    #[command(flatten)]
-    common: CommonArgs,
-    /// Override a parameter: PATH=VALUE, VALUE a number or an inline
-    /// distribution table. Repeatable.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    set: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Terminal)]
-    format: Format,
-    /// Also write the report to this file (whole or not at all).
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// How quantiles are computed: exact up to 1,000,000 paths and
-    /// sketched above (auto), or always one way.
-    #[arg(long, value_enum, default_value_t = Quantiles::Auto)]
-    quantiles: Quantiles,
-    /// List every parameter path `--set` accepts, with its value, and exit.
-    #[arg(long)]
-    list_parameters: bool,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Terminal,
     Json,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Quantiles {
-    Auto,
-    Exact,
-    Sketch,
-}
 
 /// A failure of the user's input, as opposed to one of the run: exit 2.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +74,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match run(cli.run) {
+    let outcome = match cli.command {
+        Some(Command::Run(args)) => run::run(args),
+        None => run::run(cli.run),
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),
     }
@@ -152,40 +134,3 @@ pub fn run_options(scenario: &Scenario, common: &CommonArgs) -> Result<RunOption
     Ok(options)
 }
 
-fn run(args: RunArgs) -> Result<()> {
-    let scenario = load_scenario(&args.file, &args.set)?;
-    if args.list_parameters {
-        let mut text = String::new();
-        for path in scenario.parameter_paths() {
-            text.push_str(&path);
-            text.push('\n');
-        }
-        print_stdout(&text)?;
-        return Ok(());
-    }
-    let mut options = run_options(&scenario, &args.common)?;
-    options.quantiles = match args.quantiles {
-        Quantiles::Auto => QuantileChoice::Auto,
-        Quantiles::Exact => QuantileChoice::Exact,
-        Quantiles::Sketch => QuantileChoice::Sketch,
-    };
-    install_interrupt_handler();
-    let progress = Progress::new(options.paths, "paths", args.common.quiet);
-    let result = engine::run(&scenario, &options, &progress);
-    progress.finish();
-    let result = result.context("the simulation did not finish")?;
-    let report = report::build(&scenario, &result);
-    let text = match args.format {
-        Format::Terminal => report::terminal::render(&report, use_color()),
-        Format::Json => report::json::render(&report) + "\n",
-    };
-    if let Some(path) = &args.out {
-        let body = match args.format {
-            Format::Terminal => report::terminal::render(&report, false),
-            Format::Json => text.clone(),
-        };
-        write_atomic(path, body.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    print_stdout(&text)?;
-    Ok(())
-}

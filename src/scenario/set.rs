@@ -24,19 +24,28 @@ const SCENARIO_FIELDS: [&str; 3] = ["scenario.horizon_months", "scenario.paths",
 impl Scenario {
     /// Every path that [`Scenario::set`] accepts, in a stable order.
     pub fn parameter_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = SCENARIO_FIELDS.iter().map(|s| s.to_string()).collect();
+        self.parameters().into_iter().map(|(path, _)| path).collect()
+    }
+
+    /// Every settable path with its current value, as a person reads it.
+    pub fn parameters(&self) -> Vec<(String, String)> {
+        let mut list = vec![
+            (SCENARIO_FIELDS[0].to_string(), self.horizon_months.to_string()),
+            (SCENARIO_FIELDS[1].to_string(), self.paths.to_string()),
+            (SCENARIO_FIELDS[2].to_string(), self.seed.to_string()),
+        ];
         for t in &self.targets {
-            paths.push(format!("target.{}.amount", t.id));
+            list.push((format!("target.{}.amount", t.id), t.amount.to_string()));
         }
         for s in &self.streams {
             for f in s.model.fields() {
-                paths.push(format!("{}.{}", s.path(), f.name));
+                list.push((format!("{}.{}", s.path(), f.name), f.param.to_string()));
             }
-            if s.kind() == Kind::Client {
-                paths.push(format!("{}.churn.earliest_month", s.path()));
+            if let crate::model::Model::Client(c) = &s.model {
+                list.push((format!("{}.churn.earliest_month", s.path()), c.churn.earliest_month.to_string()));
             }
         }
-        paths
+        list
     }
 
     /// Sets the parameter at `path`. `origin` names where the value came
