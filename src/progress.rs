@@ -63,7 +63,10 @@ impl Progress {
 
     pub fn set(&self, done: u64) {
         self.bar.set_position(done);
-        if self.enabled && self.started.elapsed() >= SHOW_AFTER && !self.shown.swap(true, Ordering::SeqCst) {
+        if self.enabled
+            && self.started.elapsed() >= SHOW_AFTER
+            && !self.shown.swap(true, Ordering::SeqCst)
+        {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }

@@ -60,7 +60,6 @@ pub enum Format {
     Json,
 }
 
-
 /// A failure of the user's input, as opposed to one of the run: exit 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -91,10 +90,15 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
         text.push_str(&format!("\n  caused by: {cause}"));
     }
     eprintln!("{text}");
-    let input = error.chain().any(|c| c.is::<ScenarioError>() || c.is::<UsageError>());
-    let interrupted = error
+    let input = error
         .chain()
-        .any(|c| matches!(c.downcast_ref::<EngineError>(), Some(EngineError::Interrupted { .. })));
+        .any(|c| c.is::<ScenarioError>() || c.is::<UsageError>());
+    let interrupted = error.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<EngineError>(),
+            Some(EngineError::Interrupted { .. })
+        )
+    });
     ExitCode::from(if interrupted {
         130
     } else if input {
@@ -113,7 +117,9 @@ pub fn use_color() -> bool {
 pub fn load_scenario(file: &PathBuf, sets: &[String]) -> Result<Scenario> {
     let mut scenario = Scenario::load(file)?;
     for assignment in sets {
-        scenario.set_assignment(assignment).map_err(ScenarioError::from)?;
+        scenario
+            .set_assignment(assignment)
+            .map_err(ScenarioError::from)?;
     }
     Ok(scenario)
 }
@@ -133,4 +139,3 @@ pub fn run_options(scenario: &Scenario, common: &CommonArgs) -> Result<RunOption
     options.threads = common.threads.map_or(0, |t| t as usize);
     Ok(options)
 }
-

@@ -45,7 +45,10 @@ enum Quantiles {
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
-    let file = args.file.as_ref().ok_or_else(|| UsageError("no scenario file given".into()))?;
+    let file = args
+        .file
+        .as_ref()
+        .ok_or_else(|| UsageError("no scenario file given".into()))?;
     let scenario = load_scenario(file, &args.set)?;
     if args.list_parameters {
         let mut text = String::new();
@@ -76,7 +79,8 @@ pub fn run(args: RunArgs) -> Result<()> {
             Format::Terminal => report::terminal::render(&report, false),
             Format::Json => text.clone(),
         };
-        write_atomic(path, body.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+        write_atomic(path, body.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     print_stdout(&text)?;
     Ok(())

@@ -27,7 +27,13 @@ impl<'a> Plan<'a> {
             streams: scenario
                 .streams
                 .iter()
-                .map(|s| (&s.model, stream_key(s.kind().as_str(), &s.id), index(&s.segment)))
+                .map(|s| {
+                    (
+                        &s.model,
+                        stream_key(s.kind().as_str(), &s.id),
+                        index(&s.segment),
+                    )
+                })
                 .collect(),
             targets: scenario
                 .targets
@@ -48,7 +54,9 @@ impl<'a> Plan<'a> {
             targets: self
                 .targets
                 .iter()
-                .map(|(amount, _)| TargetAccumulator::new(*amount, self.horizon, self.method, capacity))
+                .map(|(amount, _)| {
+                    TargetAccumulator::new(*amount, self.horizon, self.method, capacity)
+                })
                 .collect(),
             streams: vec![StreamAccumulator::default(); self.streams.len()],
         }
@@ -58,7 +66,12 @@ impl<'a> Plan<'a> {
         let first = index * BLOCK_PATHS as u64;
         let n = (self.paths - first).min(BLOCK_PATHS as u64) as usize;
         let h = self.horizon;
-        let block = Block { seed: self.seed, index, paths: n, horizon: h };
+        let block = Block {
+            seed: self.seed,
+            index,
+            paths: n,
+            horizon: h,
+        };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;
 

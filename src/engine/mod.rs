@@ -46,7 +46,12 @@ pub struct RunOptions {
 impl RunOptions {
     /// The scenario's own path count and seed, every core, automatic quantiles.
     pub fn from_scenario(scenario: &Scenario) -> Self {
-        RunOptions { paths: scenario.paths, seed: scenario.seed, threads: 0, quantiles: QuantileChoice::Auto }
+        RunOptions {
+            paths: scenario.paths,
+            seed: scenario.seed,
+            threads: 0,
+            quantiles: QuantileChoice::Auto,
+        }
     }
 
     pub fn method(&self) -> QuantileMethod {
@@ -119,13 +124,20 @@ pub fn resolve_threads(requested: usize) -> usize {
 }
 
 /// Runs the scenario.
-pub fn run(scenario: &Scenario, options: &RunOptions, observer: &dyn Observer) -> Result<RunResult, EngineError> {
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<RunResult, EngineError> {
     let started = Instant::now();
     let threads = resolve_threads(options.threads);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| EngineError::Threads { threads, message: e.to_string() })?;
+        .map_err(|e| EngineError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
     let total = accumulate(scenario, options, &pool, observer)?;
     Ok(finish(total, options, threads, started.elapsed()))
 }
@@ -148,11 +160,18 @@ pub fn accumulate(
     let mut start = 0;
     while start < blocks {
         if observer.should_stop() {
-            return Err(EngineError::Interrupted { done: total.paths, total: options.paths });
+            return Err(EngineError::Interrupted {
+                done: total.paths,
+                total: options.paths,
+            });
         }
         let end = (start + chunk).min(blocks);
-        let parts: Vec<Accumulator> =
-            pool.install(|| (start..end).into_par_iter().map(|b| plan.run_block(b)).collect());
+        let parts: Vec<Accumulator> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|b| plan.run_block(b))
+                .collect()
+        });
         for part in parts {
             total.merge(part);
         }
@@ -169,7 +188,12 @@ fn exact_capacity(options: &RunOptions) -> usize {
     }
 }
 
-fn finish(total: Accumulator, options: &RunOptions, threads: usize, elapsed: Duration) -> RunResult {
+fn finish(
+    total: Accumulator,
+    options: &RunOptions,
+    threads: usize,
+    elapsed: Duration,
+) -> RunResult {
     RunResult {
         paths: total.paths,
         seed: options.seed,
@@ -187,7 +211,10 @@ fn finish(total: Accumulator, options: &RunOptions, threads: usize, elapsed: Dur
                 monthly: t
                     .monthly
                     .into_iter()
-                    .map(|m| MonthResult { moments: m.moments, values: m.values.finish() })
+                    .map(|m| MonthResult {
+                        moments: m.moments,
+                        values: m.values.finish(),
+                    })
                     .collect(),
             })
             .collect(),

@@ -13,13 +13,33 @@ pub struct Allowed {
 }
 
 impl Allowed {
-    pub const NON_NEGATIVE: Allowed = Allowed { min: 0.0, min_open: false, max: f64::INFINITY };
-    pub const PROBABILITY: Allowed = Allowed { min: 0.0, min_open: false, max: 1.0 };
-    pub const GROWTH: Allowed = Allowed { min: -1.0, min_open: true, max: f64::INFINITY };
-    pub const RAMP: Allowed = Allowed { min: 1.0, min_open: false, max: f64::INFINITY };
+    pub const NON_NEGATIVE: Allowed = Allowed {
+        min: 0.0,
+        min_open: false,
+        max: f64::INFINITY,
+    };
+    pub const PROBABILITY: Allowed = Allowed {
+        min: 0.0,
+        min_open: false,
+        max: 1.0,
+    };
+    pub const GROWTH: Allowed = Allowed {
+        min: -1.0,
+        min_open: true,
+        max: f64::INFINITY,
+    };
+    pub const RAMP: Allowed = Allowed {
+        min: 1.0,
+        min_open: false,
+        max: f64::INFINITY,
+    };
 
     pub fn contains(&self, x: f64) -> bool {
-        let above = if self.min_open { x > self.min } else { x >= self.min };
+        let above = if self.min_open {
+            x > self.min
+        } else {
+            x >= self.min
+        };
         above && x <= self.max
     }
 
@@ -43,7 +63,10 @@ impl Allowed {
                 if x.is_finite() && self.contains(*x) {
                     Ok(())
                 } else {
-                    Err((format!("{x} is not allowed"), format!("{}", self.describe())))
+                    Err((
+                        format!("{x} is not allowed"),
+                        format!("{}", self.describe()),
+                    ))
                 }
             }
             Param::Random(r) => {
@@ -51,7 +74,13 @@ impl Allowed {
                 if self.contains(lo) && self.contains(hi) {
                     return Ok(());
                 }
-                let range = |x: f64| if x.is_infinite() { "unbounded".to_string() } else { x.to_string() };
+                let range = |x: f64| {
+                    if x.is_infinite() {
+                        "unbounded".to_string()
+                    } else {
+                        x.to_string()
+                    }
+                };
                 Err((
                     format!(
                         "{} can take values from {} to {}, outside what this field allows",

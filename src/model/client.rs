@@ -53,9 +53,21 @@ impl Client {
         }];
         fields.extend(self.growth.fields());
         fields.extend([
-            Field { name: "churn.probability", param: &self.churn.probability, allowed: Allowed::PROBABILITY },
-            Field { name: "churn.retain", param: &self.churn.retain, allowed: Allowed::PROBABILITY },
-            Field { name: "churn.ramp_months", param: &self.churn.ramp_months, allowed: Allowed::RAMP },
+            Field {
+                name: "churn.probability",
+                param: &self.churn.probability,
+                allowed: Allowed::PROBABILITY,
+            },
+            Field {
+                name: "churn.retain",
+                param: &self.churn.retain,
+                allowed: Allowed::PROBABILITY,
+            },
+            Field {
+                name: "churn.ramp_months",
+                param: &self.churn.ramp_months,
+                allowed: Allowed::RAMP,
+            },
         ]);
         fields
     }
@@ -68,9 +80,21 @@ impl Client {
         }];
         fields.extend(self.growth.fields_mut());
         fields.extend([
-            FieldMut { name: "churn.probability", param: &mut self.churn.probability, allowed: Allowed::PROBABILITY },
-            FieldMut { name: "churn.retain", param: &mut self.churn.retain, allowed: Allowed::PROBABILITY },
-            FieldMut { name: "churn.ramp_months", param: &mut self.churn.ramp_months, allowed: Allowed::RAMP },
+            FieldMut {
+                name: "churn.probability",
+                param: &mut self.churn.probability,
+                allowed: Allowed::PROBABILITY,
+            },
+            FieldMut {
+                name: "churn.retain",
+                param: &mut self.churn.retain,
+                allowed: Allowed::PROBABILITY,
+            },
+            FieldMut {
+                name: "churn.ramp_months",
+                param: &mut self.churn.ramp_months,
+                allowed: Allowed::RAMP,
+            },
         ]);
         fields
     }
@@ -83,9 +107,19 @@ impl Client {
         let mut retain = Vec::new();
         let mut ramp = Vec::new();
         block.draw(stream, "monthly_spend", &self.monthly_spend, &mut spend);
-        block.draw(stream, "churn.probability", &self.churn.probability, &mut probability);
+        block.draw(
+            stream,
+            "churn.probability",
+            &self.churn.probability,
+            &mut probability,
+        );
         block.draw(stream, "churn.retain", &self.churn.retain, &mut retain);
-        block.draw(stream, "churn.ramp_months", &self.churn.ramp_months, &mut ramp);
+        block.draw(
+            stream,
+            "churn.ramp_months",
+            &self.churn.ramp_months,
+            &mut ramp,
+        );
         let mut growth = self.growth.prepare(block, stream);
         // A client that cannot churn draws no churn month at all.
         let mut churn_rng = match self.churn.probability {

@@ -20,22 +20,41 @@ pub struct Growth {
 
 impl Default for Growth {
     fn default() -> Self {
-        Growth { annual_growth: Param::fixed(0.0), volatility: Param::fixed(0.0) }
+        Growth {
+            annual_growth: Param::fixed(0.0),
+            volatility: Param::fixed(0.0),
+        }
     }
 }
 
 impl Growth {
     pub(super) fn fields(&self) -> [Field<'_>; 2] {
         [
-            Field { name: "annual_growth", param: &self.annual_growth, allowed: Allowed::GROWTH },
-            Field { name: "volatility", param: &self.volatility, allowed: Allowed::NON_NEGATIVE },
+            Field {
+                name: "annual_growth",
+                param: &self.annual_growth,
+                allowed: Allowed::GROWTH,
+            },
+            Field {
+                name: "volatility",
+                param: &self.volatility,
+                allowed: Allowed::NON_NEGATIVE,
+            },
         ]
     }
 
     pub(super) fn fields_mut(&mut self) -> [FieldMut<'_>; 2] {
         [
-            FieldMut { name: "annual_growth", param: &mut self.annual_growth, allowed: Allowed::GROWTH },
-            FieldMut { name: "volatility", param: &mut self.volatility, allowed: Allowed::NON_NEGATIVE },
+            FieldMut {
+                name: "annual_growth",
+                param: &mut self.annual_growth,
+                allowed: Allowed::GROWTH,
+            },
+            FieldMut {
+                name: "volatility",
+                param: &mut self.volatility,
+                allowed: Allowed::NON_NEGATIVE,
+            },
         ]
     }
 

@@ -32,7 +32,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Client, Kind::Pipeline, Kind::Subscription, Kind::Stream];
+    pub const ALL: [Kind; 4] = [
+        Kind::Client,
+        Kind::Pipeline,
+        Kind::Subscription,
+        Kind::Stream,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

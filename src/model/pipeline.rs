@@ -29,19 +29,51 @@ const INVERSION_MAX_MEAN: f64 = 500.0;
 impl Pipeline {
     pub(super) fn fields(&self) -> Vec<Field<'_>> {
         vec![
-            Field { name: "arrivals_per_month", param: &self.arrivals_per_month, allowed: Allowed::NON_NEGATIVE },
-            Field { name: "monthly_spend", param: &self.monthly_spend, allowed: Allowed::NON_NEGATIVE },
-            Field { name: "ramp_months", param: &self.ramp_months, allowed: Allowed::RAMP },
-            Field { name: "annual_growth", param: &self.annual_growth, allowed: Allowed::GROWTH },
+            Field {
+                name: "arrivals_per_month",
+                param: &self.arrivals_per_month,
+                allowed: Allowed::NON_NEGATIVE,
+            },
+            Field {
+                name: "monthly_spend",
+                param: &self.monthly_spend,
+                allowed: Allowed::NON_NEGATIVE,
+            },
+            Field {
+                name: "ramp_months",
+                param: &self.ramp_months,
+                allowed: Allowed::RAMP,
+            },
+            Field {
+                name: "annual_growth",
+                param: &self.annual_growth,
+                allowed: Allowed::GROWTH,
+            },
         ]
     }
 
     pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
         vec![
-            FieldMut { name: "arrivals_per_month", param: &mut self.arrivals_per_month, allowed: Allowed::NON_NEGATIVE },
-            FieldMut { name: "monthly_spend", param: &mut self.monthly_spend, allowed: Allowed::NON_NEGATIVE },
-            FieldMut { name: "ramp_months", param: &mut self.ramp_months, allowed: Allowed::RAMP },
-            FieldMut { name: "annual_growth", param: &mut self.annual_growth, allowed: Allowed::GROWTH },
+            FieldMut {
+                name: "arrivals_per_month",
+                param: &mut self.arrivals_per_month,
+                allowed: Allowed::NON_NEGATIVE,
+            },
+            FieldMut {
+                name: "monthly_spend",
+                param: &mut self.monthly_spend,
+                allowed: Allowed::NON_NEGATIVE,
+            },
+            FieldMut {
+                name: "ramp_months",
+                param: &mut self.ramp_months,
+                allowed: Allowed::RAMP,
+            },
+            FieldMut {
+                name: "annual_growth",
+                param: &mut self.annual_growth,
+                allowed: Allowed::GROWTH,
+            },
         ]
     }
 
@@ -51,7 +83,12 @@ impl Pipeline {
         let mut arrivals = Vec::new();
         let mut ramp = Vec::new();
         let mut growth = Vec::new();
-        block.draw(stream, "arrivals_per_month", &self.arrivals_per_month, &mut arrivals);
+        block.draw(
+            stream,
+            "arrivals_per_month",
+            &self.arrivals_per_month,
+            &mut arrivals,
+        );
         block.draw(stream, "ramp_months", &self.ramp_months, &mut ramp);
         block.draw(stream, "annual_growth", &self.annual_growth, &mut growth);
         let mut count_rng = block.generator(stream, "arrivals");
@@ -128,13 +165,18 @@ mod tests {
         for &lambda in &[0.5, 1.75, 3.0, 30.0] {
             let n = 200_000;
             let e = (-lambda as f64).exp();
-            let draws: Vec<f64> = (0..n).map(|_| poisson(lambda, e, &mut rng) as f64).collect();
+            let draws: Vec<f64> = (0..n)
+                .map(|_| poisson(lambda, e, &mut rng) as f64)
+                .collect();
             let mean = draws.iter().sum::<f64>() / n as f64;
             let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
             // Mean: SE = sqrt(λ/n). Variance: SE = sqrt((μ4 - σ⁴)/n), μ4 = λ(1+3λ).
             let se_mean = (lambda / n as f64).sqrt();
             let se_var = ((lambda * (1.0 + 3.0 * lambda) - lambda * lambda) / n as f64).sqrt();
-            assert!((mean - lambda).abs() < 5.0 * se_mean, "λ={lambda} mean={mean}");
+            assert!(
+                (mean - lambda).abs() < 5.0 * se_mean,
+                "λ={lambda} mean={mean}"
+            );
             assert!((var - lambda).abs() < 5.0 * se_var, "λ={lambda} var={var}");
         }
     }

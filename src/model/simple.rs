@@ -21,8 +21,16 @@ pub struct GrowthStream {
 impl Subscription {
     pub(super) fn fields(&self) -> Vec<Field<'_>> {
         let mut fields = vec![
-            Field { name: "seats", param: &self.seats, allowed: Allowed::NON_NEGATIVE },
-            Field { name: "price_per_seat", param: &self.price_per_seat, allowed: Allowed::NON_NEGATIVE },
+            Field {
+                name: "seats",
+                param: &self.seats,
+                allowed: Allowed::NON_NEGATIVE,
+            },
+            Field {
+                name: "price_per_seat",
+                param: &self.price_per_seat,
+                allowed: Allowed::NON_NEGATIVE,
+            },
         ];
         fields.extend(self.growth.fields());
         fields
@@ -30,8 +38,16 @@ impl Subscription {
 
     pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
         let mut fields = vec![
-            FieldMut { name: "seats", param: &mut self.seats, allowed: Allowed::NON_NEGATIVE },
-            FieldMut { name: "price_per_seat", param: &mut self.price_per_seat, allowed: Allowed::NON_NEGATIVE },
+            FieldMut {
+                name: "seats",
+                param: &mut self.seats,
+                allowed: Allowed::NON_NEGATIVE,
+            },
+            FieldMut {
+                name: "price_per_seat",
+                param: &mut self.price_per_seat,
+                allowed: Allowed::NON_NEGATIVE,
+            },
         ];
         fields.extend(self.growth.fields_mut());
         fields

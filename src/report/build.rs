@@ -11,7 +11,11 @@ const HISTOGRAM_BINS: usize = 24;
 
 pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
     let n = result.paths;
-    let means: Vec<f64> = result.streams.iter().map(|s| s.revenue / n as f64).collect();
+    let means: Vec<f64> = result
+        .streams
+        .iter()
+        .map(|s| s.revenue / n as f64)
+        .collect();
     let all: f64 = means.iter().sum();
     let share = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
 
@@ -40,12 +44,20 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
 
     // The largest client among the streams of some segments, by mean.
     let largest = |segments: &[String]| -> Option<Share> {
-        let of: f64 = streams.iter().filter(|s| segments.contains(&s.segment)).map(|s| s.mean).sum();
+        let of: f64 = streams
+            .iter()
+            .filter(|s| segments.contains(&s.segment))
+            .map(|s| s.mean)
+            .sum();
         streams
             .iter()
             .filter(|s| s.kind == Kind::Client && segments.contains(&s.segment))
             .max_by(|a, b| a.mean.total_cmp(&b.mean))
-            .map(|s| Share { id: s.id.clone(), name: s.name.clone(), share: share(s.mean, of) })
+            .map(|s| Share {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                share: share(s.mean, of),
+            })
     };
 
     let targets = scenario
@@ -110,7 +122,11 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         streams,
         threads: result.threads,
         elapsed_seconds: seconds,
-        paths_per_second: if seconds > 0.0 { n as f64 / seconds } else { 0.0 },
+        paths_per_second: if seconds > 0.0 {
+            n as f64 / seconds
+        } else {
+            0.0
+        },
     }
 }
 
@@ -131,10 +147,22 @@ fn histogram(values: &Quantiles, amount: f64) -> Vec<Bin> {
     (0..HISTOGRAM_BINS)
         .map(|i| {
             let a = lo + i as f64 * width;
-            let b = if i + 1 == HISTOGRAM_BINS { hi } else { a + width };
+            let b = if i + 1 == HISTOGRAM_BINS {
+                hi
+            } else {
+                a + width
+            };
             let below_a = if i == 0 { 0.0 } else { values.cdf(a) };
-            let below_b = if i + 1 == HISTOGRAM_BINS { 1.0 } else { values.cdf(b) };
-            Bin { lo: a, hi: b, fraction: (below_b - below_a).max(0.0) }
+            let below_b = if i + 1 == HISTOGRAM_BINS {
+                1.0
+            } else {
+                values.cdf(b)
+            };
+            Bin {
+                lo: a,
+                hi: b,
+                fraction: (below_b - below_a).max(0.0),
+            }
         })
         .collect()
 }

@@ -19,7 +19,11 @@ pub fn money(x: f64) -> String {
         return format!("{sign}${a:.0}");
     };
     // Two decimals below 10 ($1.03B), one above ($240.1M).
-    let text = if value < 10.0 { format!("{value:.2}") } else { format!("{value:.1}") };
+    let text = if value < 10.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.1}")
+    };
     format!("{sign}${text}{suffix}")
 }
 

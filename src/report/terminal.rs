@@ -15,7 +15,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
     fn bold(&self, text: &str) -> String {
         self.paint("1", text)
@@ -64,7 +68,11 @@ fn target(out: &mut String, t: &TargetReport, style: &Style) {
         "{}  {} over {}",
         style.bold(&t.name),
         money(t.amount),
-        if t.segments.len() == 1 { t.segments[0].clone() } else { t.segments.join(" + ") }
+        if t.segments.len() == 1 {
+            t.segments[0].clone()
+        } else {
+            t.segments.join(" + ")
+        }
     );
     let _ = writeln!(
         out,
@@ -83,7 +91,12 @@ fn target(out: &mut String, t: &TargetReport, style: &Style) {
         money(t.expected_shortfall),
     );
     if let Some(c) = &t.largest_client {
-        let _ = writeln!(out, "  largest client: {} with {} of the mean", c.name, percent(c.share));
+        let _ = writeln!(
+            out,
+            "  largest client: {} with {} of the mean",
+            c.name,
+            percent(c.share)
+        );
     }
     let q = &t.quantiles;
     let values = [q.p1, q.p5, q.p10, q.p25, q.p50, q.p75, q.p90, q.p95, q.p99];
@@ -116,10 +129,18 @@ fn histogram(out: &mut String, bins: &[Bin], amount: f64, style: &Style) {
     for (i, bin) in merged.iter().enumerate() {
         let len = ((bin.fraction / peak) * BAR_WIDTH as f64).round() as usize;
         let short = bin.hi <= amount;
-        let bar = if short { "░".repeat(len) } else { "█".repeat(len) };
+        let bar = if short {
+            "░".repeat(len)
+        } else {
+            "█".repeat(len)
+        };
         let last = i + 1 == merged.len();
         let holds = amount >= bin.lo && (amount < bin.hi || (last && amount <= bin.hi));
-        let mark = if holds { format!("  ◀ target {}", money(amount)) } else { String::new() };
+        let mark = if holds {
+            format!("  ◀ target {}", money(amount))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
             "  {:>9} {:<width$} {:>5}{}",
@@ -144,7 +165,13 @@ fn monthly(out: &mut String, report: &Report, style: &Style) {
         let mut row = format!("  {:>5}", m + 1);
         for t in &report.targets {
             let r = &t.monthly[m];
-            let _ = write!(row, "  {:>10} {:>10} {:>10}", money(r.p5), money(r.p50), money(r.p95));
+            let _ = write!(
+                row,
+                "  {:>10} {:>10} {:>10}",
+                money(r.p5),
+                money(r.p50),
+                money(r.p95)
+            );
         }
         let _ = writeln!(out, "{row}");
     }
@@ -174,7 +201,12 @@ fn streams(out: &mut String, report: &Report, style: &Style) {
         );
     }
     if let Some(c) = &report.largest_client {
-        let _ = writeln!(out, "  largest client: {} with {} of all revenue", c.name, percent(c.share));
+        let _ = writeln!(
+            out,
+            "  largest client: {} with {} of all revenue",
+            c.name,
+            percent(c.share)
+        );
     }
 }
 

@@ -74,7 +74,11 @@ pub fn locate(source: &str, offset: usize) -> (usize, usize, &str) {
         .find('\n')
         .map_or(source.len(), |i| offset + i);
     let column = source[line_start..offset].chars().count() + 1;
-    (line, column, source[line_start..line_end].trim_end_matches('\r'))
+    (
+        line,
+        column,
+        source[line_start..line_end].trim_end_matches('\r'),
+    )
 }
 
 impl fmt::Display for Diagnostic {
@@ -178,8 +182,14 @@ mod tests {
     fn display_shows_file_line_field_snippet_and_help() {
         let src = "[x]\nprobability = 1.5\n";
         let start = src.find("1.5").unwrap();
-        let d = Diagnostic::at("f.toml", src, Some(start..start + 3), Some("client.a.p"), "bad")
-            .with_help("a number in [0, 1]");
+        let d = Diagnostic::at(
+            "f.toml",
+            src,
+            Some(start..start + 3),
+            Some("client.a.p"),
+            "bad",
+        )
+        .with_help("a number in [0, 1]");
         let text = d.to_string();
         assert!(text.starts_with("f.toml:2:15: client.a.p: bad"), "{text}");
         assert!(text.contains("2 | probability = 1.5"), "{text}");

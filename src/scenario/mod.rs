@@ -11,7 +11,7 @@ mod set;
 mod validate;
 
 pub use error::{Diagnostic, ScenarioError, closest};
-pub use set::{parse_value, ParamValue};
+pub use set::{ParamValue, parse_value};
 
 use std::path::Path;
 
@@ -98,7 +98,9 @@ impl Scenario {
 
     /// A target by its name or id.
     pub fn target(&self, name_or_id: &str) -> Option<&Target> {
-        self.targets.iter().find(|t| t.name == name_or_id || t.id == name_or_id)
+        self.targets
+            .iter()
+            .find(|t| t.name == name_or_id || t.id == name_or_id)
     }
 }
 
@@ -124,7 +126,10 @@ pub fn snake_case(name: &str) -> String {
 
 /// Whether an id can be used in a dotted `--set` path.
 pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 #[cfg(test)]

@@ -175,11 +175,17 @@ pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnosti
     let diagnostic = Diagnostic::at(origin, text, error.span(), None, message);
     match unknown_field(message) {
         Some((field, expected)) => {
-            let allowed = expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+            let allowed = expected
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut d = diagnostic;
             d.message = format!("unknown key `{field}`");
             d = match closest(field, expected.iter().copied()) {
-                Some(best) => d.with_help(format!("did you mean `{best}`? allowed keys here: {allowed}")),
+                Some(best) => d.with_help(format!(
+                    "did you mean `{best}`? allowed keys here: {allowed}"
+                )),
                 None => d.with_help(format!("allowed keys here: {allowed}")),
             };
             d
@@ -226,7 +232,15 @@ mod tests {
                 ..RawDist::default()
             })
         );
-        assert!(parse_param("\"abc\"").unwrap_err().contains("a number or a distribution"));
-        assert!(parse_param("{ dist = \"normal\", mu = 1 }").unwrap_err().contains("unknown field `mu`"));
+        assert!(
+            parse_param("\"abc\"")
+                .unwrap_err()
+                .contains("a number or a distribution")
+        );
+        assert!(
+            parse_param("{ dist = \"normal\", mu = 1 }")
+                .unwrap_err()
+                .contains("unknown field `mu`")
+        );
     }
 }

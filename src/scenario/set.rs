@@ -24,13 +24,19 @@ const SCENARIO_FIELDS: [&str; 3] = ["scenario.horizon_months", "scenario.paths",
 impl Scenario {
     /// Every path that [`Scenario::set`] accepts, in a stable order.
     pub fn parameter_paths(&self) -> Vec<String> {
-        self.parameters().into_iter().map(|(path, _)| path).collect()
+        self.parameters()
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect()
     }
 
     /// Every settable path with its current value, as a person reads it.
     pub fn parameters(&self) -> Vec<(String, String)> {
         let mut list = vec![
-            (SCENARIO_FIELDS[0].to_string(), self.horizon_months.to_string()),
+            (
+                SCENARIO_FIELDS[0].to_string(),
+                self.horizon_months.to_string(),
+            ),
             (SCENARIO_FIELDS[1].to_string(), self.paths.to_string()),
             (SCENARIO_FIELDS[2].to_string(), self.seed.to_string()),
         ];
@@ -42,7 +48,10 @@ impl Scenario {
                 list.push((format!("{}.{}", s.path(), f.name), f.param.to_string()));
             }
             if let crate::model::Model::Client(c) = &s.model {
-                list.push((format!("{}.churn.earliest_month", s.path()), c.churn.earliest_month.to_string()));
+                list.push((
+                    format!("{}.churn.earliest_month", s.path()),
+                    c.churn.earliest_month.to_string(),
+                ));
             }
         }
         list
@@ -93,25 +102,40 @@ impl Scenario {
                     target.amount = *x;
                     return Ok(());
                 }
-                _ => return Err(problem("a target amount must be a number".into()).with_help("a number >= 0")),
+                _ => {
+                    return Err(problem("a target amount must be a number".into())
+                        .with_help("a number >= 0"));
+                }
             }
         }
         let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == head) else {
             return Err(unknown(self));
         };
-        let Some(field) = rest else { return Err(unknown(self)) };
-        let Some(stream) = self.streams.iter_mut().find(|s| s.kind() == kind && s.id == second) else {
+        let Some(field) = rest else {
+            return Err(unknown(self));
+        };
+        let Some(stream) = self
+            .streams
+            .iter_mut()
+            .find(|s| s.kind() == kind && s.id == second)
+        else {
             return Err(unknown(self));
         };
         if field == "churn.earliest_month" {
             if let crate::model::Model::Client(c) = &mut stream.model {
-                let n = whole_number(value, 1, u64::from(u32::MAX)).map_err(|h| problem(h.0).with_help(h.1))?;
+                let n = whole_number(value, 1, u64::from(u32::MAX))
+                    .map_err(|h| problem(h.0).with_help(h.1))?;
                 c.churn.earliest_month = n as u32;
                 return Ok(());
             }
         }
         let built = build_param(value);
-        let Some(slot) = stream.model.fields_mut().into_iter().find(|f| f.name == field) else {
+        let Some(slot) = stream
+            .model
+            .fields_mut()
+            .into_iter()
+            .find(|f| f.name == field)
+        else {
             return Err(unknown(self));
         };
         let param = built.map_err(|(message, help)| {
@@ -121,7 +145,9 @@ impl Scenario {
                 None => d,
             }
         })?;
-        slot.allowed.check(&param).map_err(|(message, help)| problem(message).with_help(help))?;
+        slot.allowed
+            .check(&param)
+            .map_err(|(message, help)| problem(message).with_help(help))?;
         *slot.param = param;
         Ok(())
     }
@@ -135,8 +161,9 @@ impl Scenario {
         };
         let path = path.trim();
         let value = parse_value(value.trim()).map_err(|e| {
-            Diagnostic::new(&origin, Some(path), format!("cannot read the value: {e}"))
-                .with_help("a number, or an inline table such as { dist = \"uniform\", min = 0, max = 1 }")
+            Diagnostic::new(&origin, Some(path), format!("cannot read the value: {e}")).with_help(
+                "a number, or an inline table such as { dist = \"uniform\", min = 0, max = 1 }",
+            )
         })?;
         self.set(path, &value, &origin)
     }
@@ -149,7 +176,9 @@ fn whole_number(value: &ParamValue, min: u64, max: u64) -> Result<u64, (String, 
         format!("a whole number from {min} to {max}")
     };
     match value {
-        ParamValue::Number(x) if x.fract() == 0.0 && *x >= min as f64 && *x <= max as f64 => Ok(*x as u64),
+        ParamValue::Number(x) if x.fract() == 0.0 && *x >= min as f64 && *x <= max as f64 => {
+            Ok(*x as u64)
+        }
         ParamValue::Number(x) => Err((format!("{x} is not allowed"), allowed)),
         ParamValue::Dist(_) => Err(("this field cannot be a distribution".into(), allowed)),
     }

@@ -46,18 +46,34 @@ fn build_dist(d: &RawDist) -> Result<Param, (String, Option<String>)> {
         ("alpha", d.alpha),
         ("beta", d.beta),
     ];
-    let takes_list = takes.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
-    let usage = format!("{} takes {takes_list}, and optionally `clamp = [lo, hi]`", d.dist);
+    let takes_list = takes
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let usage = format!(
+        "{} takes {takes_list}, and optionally `clamp = [lo, hi]`",
+        d.dist
+    );
     for (key, value) in given {
         if value.is_some() && !takes.contains(&key) {
-            return Err((format!("`{key}` is not a parameter of {}", d.dist), Some(usage)));
+            return Err((
+                format!("`{key}` is not a parameter of {}", d.dist),
+                Some(usage),
+            ));
         }
     }
     let get = |key: &str| given.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v);
-    let missing: Vec<String> =
-        takes.iter().filter(|k| get(k).is_none()).map(|k| format!("`{k}`")).collect();
+    let missing: Vec<String> = takes
+        .iter()
+        .filter(|k| get(k).is_none())
+        .map(|k| format!("`{k}`"))
+        .collect();
     if !missing.is_empty() {
-        return Err((format!("{} needs {}", d.dist, missing.join(" and ")), Some(usage)));
+        return Err((
+            format!("{} needs {}", d.dist, missing.join(" and ")),
+            Some(usage),
+        ));
     }
     let v = |key: &str| get(key).unwrap_or(f64::NAN);
     let built = match d.dist.as_str() {
@@ -81,7 +97,13 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn report(&mut self, span: Option<Range<usize>>, field: &str, message: String, help: Option<String>) {
+    fn report(
+        &mut self,
+        span: Option<Range<usize>>,
+        field: &str,
+        message: String,
+        help: Option<String>,
+    ) {
         let mut d = Diagnostic::at(self.origin, self.text, span, Some(field), message);
         if let Some(help) = help {
             d = d.with_help(help);
@@ -99,7 +121,9 @@ impl Builder<'_> {
         default: f64,
         spans: &mut HashMap<&'static str, Range<usize>>,
     ) -> Param {
-        let Some(raw) = raw else { return Param::fixed(default) };
+        let Some(raw) = raw else {
+            return Param::fixed(default);
+        };
         spans.insert(name, raw.span());
         match build_param(raw.get_ref()) {
             Ok(p) => p,
@@ -126,7 +150,12 @@ impl Builder<'_> {
             } else {
                 format!("a whole number from {min} to {max}")
             };
-            self.report(Some(raw.span()), field, format!("{value} is not allowed"), Some(allowed));
+            self.report(
+                Some(raw.span()),
+                field,
+                format!("{value} is not allowed"),
+                Some(allowed),
+            );
             return default;
         }
         value as u64
@@ -154,7 +183,10 @@ impl Builder<'_> {
                         Some(name.span()),
                         &format!("{kind}.name"),
                         format!("cannot make an id from the name \"{}\"", name.get_ref()),
-                        Some("add id = \"...\" with lower-case letters, digits and underscores".into()),
+                        Some(
+                            "add id = \"...\" with lower-case letters, digits and underscores"
+                                .into(),
+                        ),
                     );
                 }
                 derived
@@ -172,7 +204,11 @@ struct Pending {
 }
 
 pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
-    let mut b = Builder { text, origin, problems: Vec::new() };
+    let mut b = Builder {
+        text,
+        origin,
+        problems: Vec::new(),
+    };
     let header = raw.scenario.get_ref();
     let name = header.name.get_ref().clone();
     let horizon_months = b.integer(
@@ -182,8 +218,20 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         1,
         u64::from(MAX_HORIZON_MONTHS),
     ) as u32;
-    let paths = b.integer("scenario.paths", header.paths.as_ref(), DEFAULT_PATHS, 1, u64::MAX);
-    let seed = b.integer("scenario.seed", header.seed.as_ref(), DEFAULT_SEED, 0, u64::MAX);
+    let paths = b.integer(
+        "scenario.paths",
+        header.paths.as_ref(),
+        DEFAULT_PATHS,
+        1,
+        u64::MAX,
+    );
+    let seed = b.integer(
+        "scenario.seed",
+        header.seed.as_ref(),
+        DEFAULT_SEED,
+        0,
+        u64::MAX,
+    );
 
     let mut pending: Vec<Pending> = Vec::new();
     for c in &raw.client {
@@ -192,17 +240,41 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         let id = b.id("client", &c.name, c.id.as_ref());
         let prefix = format!("client.{id}");
         let mut spans = HashMap::new();
-        let monthly_spend = b.param(&prefix, "monthly_spend", Some(&c.monthly_spend), 0.0, &mut spans);
+        let monthly_spend = b.param(
+            &prefix,
+            "monthly_spend",
+            Some(&c.monthly_spend),
+            0.0,
+            &mut spans,
+        );
         let growth = Growth {
-            annual_growth: b.param(&prefix, "annual_growth", c.annual_growth.as_ref(), 0.0, &mut spans),
-            volatility: b.param(&prefix, "volatility", c.volatility.as_ref(), 0.0, &mut spans),
+            annual_growth: b.param(
+                &prefix,
+                "annual_growth",
+                c.annual_growth.as_ref(),
+                0.0,
+                &mut spans,
+            ),
+            volatility: b.param(
+                &prefix,
+                "volatility",
+                c.volatility.as_ref(),
+                0.0,
+                &mut spans,
+            ),
         };
         let churn = match &c.churn {
             None => Churn::default(),
             Some(ch) => {
                 let ch = ch.get_ref();
                 Churn {
-                    probability: b.param(&prefix, "churn.probability", Some(&ch.probability), 0.0, &mut spans),
+                    probability: b.param(
+                        &prefix,
+                        "churn.probability",
+                        Some(&ch.probability),
+                        0.0,
+                        &mut spans,
+                    ),
                     earliest_month: b.integer(
                         &format!("{prefix}.churn.earliest_month"),
                         ch.earliest_month.as_ref(),
@@ -211,15 +283,30 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                         u64::from(u32::MAX),
                     ) as u32,
                     retain: b.param(&prefix, "churn.retain", ch.retain.as_ref(), 0.0, &mut spans),
-                    ramp_months: b.param(&prefix, "churn.ramp_months", ch.ramp_months.as_ref(), 1.0, &mut spans),
+                    ramp_months: b.param(
+                        &prefix,
+                        "churn.ramp_months",
+                        ch.ramp_months.as_ref(),
+                        1.0,
+                        &mut spans,
+                    ),
                 }
             }
         };
-        let model = Model::Client(Client { monthly_spend, growth, churn });
+        let model = Model::Client(Client {
+            monthly_spend,
+            growth,
+            churn,
+        });
         pending.push(Pending {
             id_span: c.id.as_ref().map_or(c.name.span(), |i| i.span()),
             segment_span: c.segment.span(),
-            stream: Stream { id, name: c.name.get_ref().clone(), segment: c.segment.get_ref().clone(), model },
+            stream: Stream {
+                id,
+                name: c.name.get_ref().clone(),
+                segment: c.segment.get_ref().clone(),
+                model,
+            },
             span,
             spans,
         });
@@ -231,15 +318,44 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         let prefix = format!("pipeline.{id}");
         let mut spans = HashMap::new();
         let model = Model::Pipeline(Pipeline {
-            arrivals_per_month: b.param(&prefix, "arrivals_per_month", Some(&p.arrivals_per_month), 0.0, &mut spans),
-            monthly_spend: b.param(&prefix, "monthly_spend", Some(&p.monthly_spend), 0.0, &mut spans),
-            ramp_months: b.param(&prefix, "ramp_months", p.ramp_months.as_ref(), 1.0, &mut spans),
-            annual_growth: b.param(&prefix, "annual_growth", p.annual_growth.as_ref(), 0.0, &mut spans),
+            arrivals_per_month: b.param(
+                &prefix,
+                "arrivals_per_month",
+                Some(&p.arrivals_per_month),
+                0.0,
+                &mut spans,
+            ),
+            monthly_spend: b.param(
+                &prefix,
+                "monthly_spend",
+                Some(&p.monthly_spend),
+                0.0,
+                &mut spans,
+            ),
+            ramp_months: b.param(
+                &prefix,
+                "ramp_months",
+                p.ramp_months.as_ref(),
+                1.0,
+                &mut spans,
+            ),
+            annual_growth: b.param(
+                &prefix,
+                "annual_growth",
+                p.annual_growth.as_ref(),
+                0.0,
+                &mut spans,
+            ),
         });
         pending.push(Pending {
             id_span: p.id.as_ref().map_or(p.name.span(), |i| i.span()),
             segment_span: p.segment.span(),
-            stream: Stream { id, name: p.name.get_ref().clone(), segment: p.segment.get_ref().clone(), model },
+            stream: Stream {
+                id,
+                name: p.name.get_ref().clone(),
+                segment: p.segment.get_ref().clone(),
+                model,
+            },
             span,
             spans,
         });
@@ -252,16 +368,39 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         let mut spans = HashMap::new();
         let model = Model::Subscription(Subscription {
             seats: b.param(&prefix, "seats", Some(&s.seats), 0.0, &mut spans),
-            price_per_seat: b.param(&prefix, "price_per_seat", Some(&s.price_per_seat), 0.0, &mut spans),
+            price_per_seat: b.param(
+                &prefix,
+                "price_per_seat",
+                Some(&s.price_per_seat),
+                0.0,
+                &mut spans,
+            ),
             growth: Growth {
-                annual_growth: b.param(&prefix, "annual_growth", s.annual_growth.as_ref(), 0.0, &mut spans),
-                volatility: b.param(&prefix, "volatility", s.volatility.as_ref(), 0.0, &mut spans),
+                annual_growth: b.param(
+                    &prefix,
+                    "annual_growth",
+                    s.annual_growth.as_ref(),
+                    0.0,
+                    &mut spans,
+                ),
+                volatility: b.param(
+                    &prefix,
+                    "volatility",
+                    s.volatility.as_ref(),
+                    0.0,
+                    &mut spans,
+                ),
             },
         });
         pending.push(Pending {
             id_span: s.id.as_ref().map_or(s.name.span(), |i| i.span()),
             segment_span: s.segment.span(),
-            stream: Stream { id, name: s.name.get_ref().clone(), segment: s.segment.get_ref().clone(), model },
+            stream: Stream {
+                id,
+                name: s.name.get_ref().clone(),
+                segment: s.segment.get_ref().clone(),
+                model,
+            },
             span,
             spans,
         });
@@ -273,16 +412,39 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         let prefix = format!("stream.{id}");
         let mut spans = HashMap::new();
         let model = Model::Stream(GrowthStream {
-            monthly_revenue: b.param(&prefix, "monthly_revenue", Some(&s.monthly_revenue), 0.0, &mut spans),
+            monthly_revenue: b.param(
+                &prefix,
+                "monthly_revenue",
+                Some(&s.monthly_revenue),
+                0.0,
+                &mut spans,
+            ),
             growth: Growth {
-                annual_growth: b.param(&prefix, "annual_growth", s.annual_growth.as_ref(), 0.0, &mut spans),
-                volatility: b.param(&prefix, "volatility", s.volatility.as_ref(), 0.0, &mut spans),
+                annual_growth: b.param(
+                    &prefix,
+                    "annual_growth",
+                    s.annual_growth.as_ref(),
+                    0.0,
+                    &mut spans,
+                ),
+                volatility: b.param(
+                    &prefix,
+                    "volatility",
+                    s.volatility.as_ref(),
+                    0.0,
+                    &mut spans,
+                ),
             },
         });
         pending.push(Pending {
             id_span: s.id.as_ref().map_or(s.name.span(), |i| i.span()),
             segment_span: s.segment.span(),
-            stream: Stream { id, name: s.name.get_ref().clone(), segment: s.segment.get_ref().clone(), model },
+            stream: Stream {
+                id,
+                name: s.name.get_ref().clone(),
+                segment: s.segment.get_ref().clone(),
+                model,
+            },
             span,
             spans,
         });
@@ -292,29 +454,47 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
     let mut seen: HashMap<(Kind, String), ()> = HashMap::new();
     for p in &pending {
         let path = p.stream.path();
-        if seen.insert((p.stream.kind(), p.stream.id.clone()), ()).is_some() {
+        if seen
+            .insert((p.stream.kind(), p.stream.id.clone()), ())
+            .is_some()
+        {
             b.report(
                 Some(p.id_span.clone()),
                 &path,
-                format!("duplicate id \"{}\": another [[{}]] has it", p.stream.id, p.stream.kind().as_str()),
+                format!(
+                    "duplicate id \"{}\": another [[{}]] has it",
+                    p.stream.id,
+                    p.stream.kind().as_str()
+                ),
                 Some("ids must be unique within a kind; give one of them id = \"...\"".into()),
             );
         }
         if p.stream.segment.trim().is_empty() {
-            b.report(Some(p.segment_span.clone()), &format!("{path}.segment"), "segment is empty".into(), None);
+            b.report(
+                Some(p.segment_span.clone()),
+                &format!("{path}.segment"),
+                "segment is empty".into(),
+                None,
+            );
         }
         for field in p.stream.model.fields() {
             if let Err((message, help)) = field.allowed.check(field.param) {
                 let span = p.spans.get(field.name).cloned().unwrap_or(p.span.clone());
-                b.report(Some(span), &format!("{path}.{}", field.name), message, Some(help));
+                b.report(
+                    Some(span),
+                    &format!("{path}.{}", field.name),
+                    message,
+                    Some(help),
+                );
             }
         }
     }
     let streams: Vec<Stream> = pending.into_iter().map(|p| p.stream).collect();
     if streams.is_empty() {
         b.problems.push(
-            Diagnostic::new(origin, None, "the scenario has no revenue streams")
-                .with_help("declare at least one [[client]], [[pipeline]], [[subscription]] or [[stream]]"),
+            Diagnostic::new(origin, None, "the scenario has no revenue streams").with_help(
+                "declare at least one [[client]], [[pipeline]], [[subscription]] or [[stream]]",
+            ),
         );
     }
     let segments: BTreeSet<&str> = streams.iter().map(|s| s.segment.as_str()).collect();
@@ -355,9 +535,15 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                 }
                 for s in list.get_ref() {
                     if !segments.contains(s.get_ref().as_str()) {
-                        let known = segments.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
+                        let known = segments
+                            .iter()
+                            .map(|s| format!("\"{s}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ");
                         let help = match closest(s.get_ref(), segments.iter().copied()) {
-                            Some(best) => format!("did you mean \"{best}\"? segments of this scenario: {known}"),
+                            Some(best) => format!(
+                                "did you mean \"{best}\"? segments of this scenario: {known}"
+                            ),
                             None => format!("segments of this scenario: {known}"),
                         };
                         b.report(
@@ -371,7 +557,12 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                 list.get_ref().iter().map(|s| s.get_ref().clone()).collect()
             }
         };
-        targets.push(Target { id, name: t.name.get_ref().clone(), amount, segments: chosen });
+        targets.push(Target {
+            id,
+            name: t.name.get_ref().clone(),
+            amount,
+            segments: chosen,
+        });
     }
     if targets.is_empty() {
         b.problems.push(
