@@ -4,11 +4,11 @@
 //! calls into it and prints.
 
 pub mod dist;
-pub mod stats;
-pub mod model;
-pub mod rng;
-pub mod scenario;
 pub mod engine;
-pub mod report;
+pub mod model;
 pub mod output;
 pub mod progress;
+pub mod report;
+pub mod rng;
+pub mod scenario;
+pub mod stats;
