@@ -172,7 +172,8 @@ pub fn parse_param(value: &str) -> Result<RawParam, String> {
 
 pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnostic {
     let message = error.message().trim_end();
-    let diagnostic = Diagnostic::at(origin, text, error.span(), None, message);
+    let key = error.span().and_then(|span| key_before(text, span.start));
+    let diagnostic = Diagnostic::at(origin, text, error.span(), key, message);
     match unknown_field(message) {
         Some((field, expected)) => {
             let allowed = expected
@@ -194,6 +195,18 @@ pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnosti
     }
 }
 
+/// The key whose value starts at `offset` (`key = value`), so that a
+/// type error can name its field even though serde does not.
+fn key_before(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?.trim_end();
+    let before = before.strip_suffix('=')?.trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |i| i + 1);
+    let key = &before[start..];
+    (!key.is_empty()).then_some(key)
+}
+
 /// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"
 /// (or "expected `a` or `b`", or "there are no fields").
 fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
@@ -207,6 +220,18 @@ fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_the_key_in_front_of_a_value() {
+        let text = "a = 1\nchurn = { probability = \"x\" }\n";
+        assert_eq!(
+            key_before(text, text.find("\"x").unwrap()),
+            Some("probability")
+        );
+        assert_eq!(key_before(text, 4), Some("a"));
+        assert_eq!(key_before(text, 0), None);
+        assert_eq!(key_before(text, text.find("churn").unwrap()), None);
+    }
 
     #[test]
     fn reads_serde_unknown_field_messages() {

@@ -1,0 +1,7 @@
+//! All integration tests build as one binary (as ripgrep does): one link
+//! step instead of one per file.
+
+mod closed_form;
+mod common;
+mod determinism;
+mod errors;
