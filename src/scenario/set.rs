@@ -4,7 +4,7 @@
 //! Paths are `kind.id.field[.field]` or `scenario.field`; the value goes
 //! through the same checks as the file, so a scenario stays valid.
 
-use super::error::{Diagnostic, closest};
+use super::error::Diagnostic;
 use super::raw;
 use super::validate::build_param;
 use super::{MAX_HORIZON_MONTHS, Scenario};
@@ -64,7 +64,7 @@ impl Scenario {
         let unknown = |scenario: &Scenario| {
             let paths = scenario.parameter_paths();
             let d = Diagnostic::new(origin, Some(path), "no parameter has this path");
-            match closest(path, paths.iter().map(String::as_str)) {
+            match closest_path(path, paths.iter().map(String::as_str)) {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(
                     "paths are kind.id.field (client, pipeline, subscription, stream), \
@@ -169,6 +169,45 @@ impl Scenario {
     }
 }
 
+/// The known path nearest to a mistyped one, compared part by part, so
+/// that `client.tiktok.churn.probability` finds the TikTok client by its
+/// id's prefix rather than another client whose whole path looks alike.
+pub fn closest_path<'a>(
+    path: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let similarity = |a: &str, b: &str| {
+        if a == b {
+            1.0
+        } else if a.len() >= 3 && (b.starts_with(a) || a.starts_with(b)) {
+            0.95
+        } else if a.len() >= 3 && b.contains(a) {
+            0.9
+        } else {
+            strsim::jaro_winkler(a, b)
+        }
+    };
+    let split = |p: &'a str| -> Vec<&'a str> { p.splitn(3, '.').collect() };
+    let wanted: Vec<&str> = path.splitn(3, '.').collect();
+    candidates
+        .into_iter()
+        .map(|c| {
+            let parts = split(c);
+            let n = wanted.len().max(parts.len());
+            let score: f64 = (0..n)
+                .map(|i| match (wanted.get(i), parts.get(i)) {
+                    (Some(a), Some(b)) => similarity(a, b),
+                    _ => 0.0,
+                })
+                .sum::<f64>()
+                / n as f64;
+            (score, c)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 fn whole_number(value: &ParamValue, min: u64, max: u64) -> Result<u64, (String, String)> {
     let allowed = if max == u64::MAX {
         format!("a whole number >= {min}")
@@ -181,5 +220,27 @@ fn whole_number(value: &ParamValue, min: u64, max: u64) -> Result<u64, (String, 
         }
         ParamValue::Number(x) => Err((format!("{x} is not allowed"), allowed)),
         ParamValue::Dist(_) => Err(("this field cannot be a distribution".into(), allowed)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest_path;
+
+    #[test]
+    fn suggestions_match_part_by_part() {
+        let paths = [
+            "client.tiktok_bytedance.churn.probability",
+            "client.intuit.churn.probability",
+            "subscription.microsoft_365_copilot.annual_growth",
+        ];
+        let best = |p| closest_path(p, paths.iter().copied());
+        assert_eq!(best("client.tiktok.churn.probability"), Some(paths[0]));
+        assert_eq!(best("client.intuit.churn.probabilty"), Some(paths[1]));
+        assert_eq!(
+            best("subscription.microsoft_365_copilot.growth"),
+            Some(paths[2])
+        );
+        assert_eq!(best("nothing.like.this"), None);
     }
 }

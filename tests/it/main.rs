@@ -1,6 +1,7 @@
 //! All integration tests build as one binary (as ripgrep does): one link
 //! step instead of one per file.
 
+mod cli;
 mod closed_form;
 mod common;
 mod determinism;
