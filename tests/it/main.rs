@@ -6,3 +6,4 @@ mod closed_form;
 mod common;
 mod determinism;
 mod errors;
+mod scenarios;
