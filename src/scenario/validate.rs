@@ -195,6 +195,37 @@ impl Builder<'_> {
     }
 }
 
+impl Builder<'_> {
+    /// One stream of any kind: its id and segment, and the model that
+    /// `build` makes from its parameters (given the `kind.id` prefix and
+    /// the map where parameter spans are recorded).
+    fn stream(
+        &mut self,
+        kind: &str,
+        name: &Spanned<String>,
+        id: Option<&Spanned<String>>,
+        segment: &Spanned<String>,
+        span: Range<usize>,
+        build: impl FnOnce(&mut Self, &str, &mut HashMap<&'static str, Range<usize>>) -> Model,
+    ) -> Pending {
+        let stream_id = self.id(kind, name, id);
+        let mut spans = HashMap::new();
+        let model = build(self, &format!("{kind}.{stream_id}"), &mut spans);
+        Pending {
+            id_span: id.map_or(name.span(), |i| i.span()),
+            segment_span: segment.span(),
+            stream: Stream {
+                id: stream_id,
+                name: name.get_ref().clone(),
+                segment: segment.get_ref().clone(),
+                model,
+            },
+            span,
+            spans,
+        }
+    }
+}
+
 struct Pending {
     stream: Stream,
     span: Range<usize>,
@@ -235,219 +266,183 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
 
     let mut pending: Vec<Pending> = Vec::new();
     for c in &raw.client {
-        let span = c.span();
-        let c = c.get_ref();
-        let id = b.id("client", &c.name, c.id.as_ref());
-        let prefix = format!("client.{id}");
-        let mut spans = HashMap::new();
-        let monthly_spend = b.param(
-            &prefix,
-            "monthly_spend",
-            Some(&c.monthly_spend),
-            0.0,
-            &mut spans,
-        );
-        let growth = Growth {
-            annual_growth: b.param(
-                &prefix,
-                "annual_growth",
-                c.annual_growth.as_ref(),
-                0.0,
-                &mut spans,
-            ),
-            volatility: b.param(
-                &prefix,
-                "volatility",
-                c.volatility.as_ref(),
-                0.0,
-                &mut spans,
-            ),
-        };
-        let churn = match &c.churn {
-            None => Churn::default(),
-            Some(ch) => {
-                let ch = ch.get_ref();
-                Churn {
-                    probability: b.param(
-                        &prefix,
-                        "churn.probability",
-                        Some(&ch.probability),
-                        0.0,
-                        &mut spans,
-                    ),
-                    earliest_month: b.integer(
-                        &format!("{prefix}.churn.earliest_month"),
-                        ch.earliest_month.as_ref(),
-                        1,
-                        1,
-                        u64::from(u32::MAX),
-                    ) as u32,
-                    retain: b.param(&prefix, "churn.retain", ch.retain.as_ref(), 0.0, &mut spans),
-                    ramp_months: b.param(
-                        &prefix,
-                        "churn.ramp_months",
-                        ch.ramp_months.as_ref(),
-                        1.0,
-                        &mut spans,
-                    ),
-                }
-            }
-        };
-        let model = Model::Client(Client {
-            monthly_spend,
-            growth,
-            churn,
-        });
-        pending.push(Pending {
-            id_span: c.id.as_ref().map_or(c.name.span(), |i| i.span()),
-            segment_span: c.segment.span(),
-            stream: Stream {
-                id,
-                name: c.name.get_ref().clone(),
-                segment: c.segment.get_ref().clone(),
-                model,
-            },
+        let (span, c) = (c.span(), c.get_ref());
+        pending.push(b.stream(
+            "client",
+            &c.name,
+            c.id.as_ref(),
+            &c.segment,
             span,
-            spans,
-        });
+            |b, prefix, spans| {
+                let churn = match &c.churn {
+                    None => Churn::default(),
+                    Some(ch) => {
+                        let ch = ch.get_ref();
+                        Churn {
+                            probability: b.param(
+                                prefix,
+                                "churn.probability",
+                                Some(&ch.probability),
+                                0.0,
+                                spans,
+                            ),
+                            earliest_month: b.integer(
+                                &format!("{prefix}.churn.earliest_month"),
+                                ch.earliest_month.as_ref(),
+                                1,
+                                1,
+                                u64::from(u32::MAX),
+                            ) as u32,
+                            retain: b.param(prefix, "churn.retain", ch.retain.as_ref(), 0.0, spans),
+                            ramp_months: b.param(
+                                prefix,
+                                "churn.ramp_months",
+                                ch.ramp_months.as_ref(),
+                                1.0,
+                                spans,
+                            ),
+                        }
+                    }
+                };
+                Model::Client(Client {
+                    monthly_spend: b.param(
+                        prefix,
+                        "monthly_spend",
+                        Some(&c.monthly_spend),
+                        0.0,
+                        spans,
+                    ),
+                    growth: Growth {
+                        annual_growth: b.param(
+                            prefix,
+                            "annual_growth",
+                            c.annual_growth.as_ref(),
+                            0.0,
+                            spans,
+                        ),
+                        volatility: b.param(
+                            prefix,
+                            "volatility",
+                            c.volatility.as_ref(),
+                            0.0,
+                            spans,
+                        ),
+                    },
+                    churn,
+                })
+            },
+        ));
     }
     for p in &raw.pipeline {
-        let span = p.span();
-        let p = p.get_ref();
-        let id = b.id("pipeline", &p.name, p.id.as_ref());
-        let prefix = format!("pipeline.{id}");
-        let mut spans = HashMap::new();
-        let model = Model::Pipeline(Pipeline {
-            arrivals_per_month: b.param(
-                &prefix,
-                "arrivals_per_month",
-                Some(&p.arrivals_per_month),
-                0.0,
-                &mut spans,
-            ),
-            monthly_spend: b.param(
-                &prefix,
-                "monthly_spend",
-                Some(&p.monthly_spend),
-                0.0,
-                &mut spans,
-            ),
-            ramp_months: b.param(
-                &prefix,
-                "ramp_months",
-                p.ramp_months.as_ref(),
-                1.0,
-                &mut spans,
-            ),
-            annual_growth: b.param(
-                &prefix,
-                "annual_growth",
-                p.annual_growth.as_ref(),
-                0.0,
-                &mut spans,
-            ),
-        });
-        pending.push(Pending {
-            id_span: p.id.as_ref().map_or(p.name.span(), |i| i.span()),
-            segment_span: p.segment.span(),
-            stream: Stream {
-                id,
-                name: p.name.get_ref().clone(),
-                segment: p.segment.get_ref().clone(),
-                model,
-            },
+        let (span, p) = (p.span(), p.get_ref());
+        pending.push(b.stream(
+            "pipeline",
+            &p.name,
+            p.id.as_ref(),
+            &p.segment,
             span,
-            spans,
-        });
+            |b, prefix, spans| {
+                Model::Pipeline(Pipeline {
+                    arrivals_per_month: b.param(
+                        prefix,
+                        "arrivals_per_month",
+                        Some(&p.arrivals_per_month),
+                        0.0,
+                        spans,
+                    ),
+                    monthly_spend: b.param(
+                        prefix,
+                        "monthly_spend",
+                        Some(&p.monthly_spend),
+                        0.0,
+                        spans,
+                    ),
+                    ramp_months: b.param(prefix, "ramp_months", p.ramp_months.as_ref(), 1.0, spans),
+                    annual_growth: b.param(
+                        prefix,
+                        "annual_growth",
+                        p.annual_growth.as_ref(),
+                        0.0,
+                        spans,
+                    ),
+                })
+            },
+        ));
     }
     for s in &raw.subscription {
-        let span = s.span();
-        let s = s.get_ref();
-        let id = b.id("subscription", &s.name, s.id.as_ref());
-        let prefix = format!("subscription.{id}");
-        let mut spans = HashMap::new();
-        let model = Model::Subscription(Subscription {
-            seats: b.param(&prefix, "seats", Some(&s.seats), 0.0, &mut spans),
-            price_per_seat: b.param(
-                &prefix,
-                "price_per_seat",
-                Some(&s.price_per_seat),
-                0.0,
-                &mut spans,
-            ),
-            growth: Growth {
-                annual_growth: b.param(
-                    &prefix,
-                    "annual_growth",
-                    s.annual_growth.as_ref(),
-                    0.0,
-                    &mut spans,
-                ),
-                volatility: b.param(
-                    &prefix,
-                    "volatility",
-                    s.volatility.as_ref(),
-                    0.0,
-                    &mut spans,
-                ),
-            },
-        });
-        pending.push(Pending {
-            id_span: s.id.as_ref().map_or(s.name.span(), |i| i.span()),
-            segment_span: s.segment.span(),
-            stream: Stream {
-                id,
-                name: s.name.get_ref().clone(),
-                segment: s.segment.get_ref().clone(),
-                model,
-            },
+        let (span, s) = (s.span(), s.get_ref());
+        pending.push(b.stream(
+            "subscription",
+            &s.name,
+            s.id.as_ref(),
+            &s.segment,
             span,
-            spans,
-        });
+            |b, prefix, spans| {
+                Model::Subscription(Subscription {
+                    seats: b.param(prefix, "seats", Some(&s.seats), 0.0, spans),
+                    price_per_seat: b.param(
+                        prefix,
+                        "price_per_seat",
+                        Some(&s.price_per_seat),
+                        0.0,
+                        spans,
+                    ),
+                    growth: Growth {
+                        annual_growth: b.param(
+                            prefix,
+                            "annual_growth",
+                            s.annual_growth.as_ref(),
+                            0.0,
+                            spans,
+                        ),
+                        volatility: b.param(
+                            prefix,
+                            "volatility",
+                            s.volatility.as_ref(),
+                            0.0,
+                            spans,
+                        ),
+                    },
+                })
+            },
+        ));
     }
     for s in &raw.stream {
-        let span = s.span();
-        let s = s.get_ref();
-        let id = b.id("stream", &s.name, s.id.as_ref());
-        let prefix = format!("stream.{id}");
-        let mut spans = HashMap::new();
-        let model = Model::Stream(GrowthStream {
-            monthly_revenue: b.param(
-                &prefix,
-                "monthly_revenue",
-                Some(&s.monthly_revenue),
-                0.0,
-                &mut spans,
-            ),
-            growth: Growth {
-                annual_growth: b.param(
-                    &prefix,
-                    "annual_growth",
-                    s.annual_growth.as_ref(),
-                    0.0,
-                    &mut spans,
-                ),
-                volatility: b.param(
-                    &prefix,
-                    "volatility",
-                    s.volatility.as_ref(),
-                    0.0,
-                    &mut spans,
-                ),
-            },
-        });
-        pending.push(Pending {
-            id_span: s.id.as_ref().map_or(s.name.span(), |i| i.span()),
-            segment_span: s.segment.span(),
-            stream: Stream {
-                id,
-                name: s.name.get_ref().clone(),
-                segment: s.segment.get_ref().clone(),
-                model,
-            },
+        let (span, s) = (s.span(), s.get_ref());
+        pending.push(b.stream(
+            "stream",
+            &s.name,
+            s.id.as_ref(),
+            &s.segment,
             span,
-            spans,
-        });
+            |b, prefix, spans| {
+                Model::Stream(GrowthStream {
+                    monthly_revenue: b.param(
+                        prefix,
+                        "monthly_revenue",
+                        Some(&s.monthly_revenue),
+                        0.0,
+                        spans,
+                    ),
+                    growth: Growth {
+                        annual_growth: b.param(
+                            prefix,
+                            "annual_growth",
+                            s.annual_growth.as_ref(),
+                            0.0,
+                            spans,
+                        ),
+                        volatility: b.param(
+                            prefix,
+                            "volatility",
+                            s.volatility.as_ref(),
+                            0.0,
+                            spans,
+                        ),
+                    },
+                })
+            },
+        ));
     }
 
     // Ranges, duplicates and segments, now that every stream has its id.
@@ -574,6 +569,8 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
     }
 
     if !b.problems.is_empty() {
+        // In file order, whatever order the checks ran in.
+        b.problems.sort_by_key(|d| d.position.unwrap_or((usize::MAX, 0)));
         return Err(ScenarioError::Invalid(b.problems));
     }
     Ok(Scenario {
