@@ -11,6 +11,9 @@ use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::report;
 
+/// The most memory `--quantiles exact` may ask for.
+const EXACT_QUANTILE_MAX_BYTES: f64 = 4e9;
+
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// The scenario file (TOML).
@@ -64,6 +67,21 @@ pub fn run(args: RunArgs) -> Result<()> {
         Quantiles::Exact => QuantileChoice::Exact,
         Quantiles::Sketch => QuantileChoice::Sketch,
     };
+    if options.quantiles == QuantileChoice::Exact {
+        // Exact quantiles keep every path's value of every reported series.
+        let series = scenario.targets.len() as f64 * (f64::from(scenario.horizon_months) + 1.0);
+        let bytes = options.paths as f64 * series * 8.0;
+        if bytes > EXACT_QUANTILE_MAX_BYTES {
+            return Err(UsageError(format!(
+                "--quantiles exact with {} paths would keep {:.1} GB of values (limit {:.0} GB); \
+                 use --quantiles auto or sketch (0.1% relative error, constant memory)",
+                options.paths,
+                bytes / 1e9,
+                EXACT_QUANTILE_MAX_BYTES / 1e9
+            ))
+            .into());
+        }
+    }
     install_interrupt_handler();
     let progress = Progress::new(options.paths, "paths", args.common.quiet);
     let result = engine::run(&scenario, &options, &progress);

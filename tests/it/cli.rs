@@ -288,3 +288,76 @@ fn list_parameters_prints_paths_and_values() {
             "subscription.microsoft_365_copilot.annual_growth = pert(",
         ));
 }
+
+#[test]
+fn unwritable_out_file_is_a_runtime_failure() {
+    simulate()
+        .args([
+            "scenarios/base.toml",
+            "--paths",
+            "1000",
+            "--out",
+            "/nonexistent-dir/report.json",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cannot write /nonexistent-dir/report.json",
+        ));
+}
+
+/// Ctrl-C during a long run: exit 130, nothing on stdout, no output file.
+#[test]
+fn interrupt_stops_cleanly_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let child = StdCommand::new(env!("CARGO_BIN_EXE_simulate"))
+        .current_dir(root())
+        .args([
+            "scenarios/base.toml",
+            "--paths",
+            "1000000000",
+            "--quiet",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = StdCommand::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "stderr: {stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn exact_quantiles_refuse_a_run_that_would_not_fit_in_memory() {
+    simulate()
+        .args([
+            "scenarios/base.toml",
+            "--paths",
+            "1000000000",
+            "--quantiles",
+            "exact",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--quantiles exact with 1000000000 paths would keep 208.0 GB",
+        ));
+}
