@@ -48,7 +48,7 @@ impl Progress {
     pub fn new(total: u64, unit: &str, quiet: bool) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         let template = format!(
-            "{{elapsed_precise}} [{{wide_bar}}] {{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+            "{{elapsed_precise}} [{{wide_bar}}] {{msg}}{{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style.progress_chars("=> "));
@@ -71,6 +71,12 @@ impl Progress {
         }
     }
 
+    /// Text shown before the count, such as "12/50 points · ": a sweep
+    /// counts paths, for the rate and the time left, and shows points too.
+    pub fn set_message(&self, message: String) {
+        self.bar.set_message(message);
+    }
+
     /// Removes the bar from the terminal.
     pub fn finish(&self) {
         self.bar.finish_and_clear();
@@ -78,7 +84,9 @@ impl Progress {
 }
 
 impl Observer for Progress {
-    fn progress(&self, done: u64, _total: u64) {
+    fn progress(&self, done: u64, total: u64) {
+        // The solver learns its total only as it goes.
+        self.bar.set_length(total);
         self.set(done);
     }
 

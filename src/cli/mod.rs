@@ -9,6 +9,8 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod run;
+mod solve;
+mod sweep;
 
 use revsim::engine::{EngineError, RunOptions};
 use revsim::scenario::{Scenario, ScenarioError};
@@ -35,6 +37,10 @@ struct Cli {
 enum Command {
     /// Run one scenario and report (the default: `simulate FILE` does this).
     Run(run::RunArgs),
+    /// Run a scenario at every point of a sweep file: a row per point.
+    Sweep(sweep::SweepArgs),
+    /// Find the value of a parameter at which a target is hit with a given probability.
+    Solve(solve::SolveArgs),
 }
 
 /// Options every simulating command shares.
@@ -75,6 +81,8 @@ pub fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Some(Command::Run(args)) => run::run(args),
+        Some(Command::Sweep(args)) => sweep::run(args),
+        Some(Command::Solve(args)) => solve::run(args),
         None => run::run(cli.run),
     };
     match outcome {

@@ -8,6 +8,7 @@
 //! the quantile stores keep.
 
 mod accumulator;
+pub mod batch;
 mod block;
 
 pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};

@@ -12,6 +12,8 @@ mod validate;
 
 pub use error::{Diagnostic, ScenarioError, closest};
 pub use set::{ParamValue, parse_value};
+// Sweep files read values and report errors the way scenario files do.
+pub(crate) use {raw::translate, validate::build_param};
 
 use std::path::Path;
 

@@ -7,3 +7,7 @@ mod common;
 mod determinism;
 mod errors;
 mod scenarios;
+mod snapshots;
+mod solve;
+mod sweep;
+mod sweep_cli;

@@ -1,0 +1,132 @@
+//! `simulate sweep FILE`: one scenario at many points, a row per point.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::{CommonArgs, UsageError, run_options, use_color};
+use revsim::engine::Observer;
+use revsim::output::{print_stdout, write_atomic};
+use revsim::progress::{Progress, install_interrupt_handler};
+use revsim::sweep::{self, Sweep, SweepError, SweepResult};
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// The sweep file (TOML); its `scenario` path is relative to it.
+    #[arg(value_name = "SWEEP")]
+    file: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = SweepFormat::Terminal)]
+    format: SweepFormat,
+    /// Also write the rows to this file, whole or not at all: CSV for a
+    /// `.csv` name, JSON for `.json`.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SweepFormat {
+    Terminal,
+    Csv,
+    Json,
+}
+
+pub fn run(args: SweepArgs) -> Result<()> {
+    // Refuse a bad --out before the run, not after it.
+    let out = match &args.out {
+        Some(path) => Some((path, out_format(path, args.format)?)),
+        None => None,
+    };
+    let sweep = Sweep::load(&args.file)?;
+    let mut options = run_options(&sweep.scenario, &args.common)?;
+    if args.common.paths.is_none() {
+        options.paths = sweep.paths_per_point();
+    }
+    install_interrupt_handler();
+    let points = sweep.point_count();
+    let progress = Progress::new(
+        points.saturating_mul(options.paths),
+        "paths",
+        args.common.quiet,
+    );
+    let observer = PointProgress {
+        bar: &progress,
+        paths: options.paths,
+        points,
+    };
+    let result = sweep::run(&sweep, &options, &observer);
+    progress.finish();
+    let result = result.map_err(|e| match e {
+        SweepError::Scenario(e) => anyhow::Error::new(e),
+        SweepError::Engine(e) => anyhow::Error::new(e).context("the sweep did not finish"),
+    })?;
+    if let Some((path, format)) = out {
+        write_atomic(path, render(&result, format, false).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    print_stdout(&render(&result, args.format, use_color()))?;
+    Ok(())
+}
+
+fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
+    match format {
+        SweepFormat::Terminal => sweep::table::render(result, color),
+        SweepFormat::Csv => sweep::csv::render(result),
+        SweepFormat::Json => sweep::json::render(result),
+    }
+}
+
+/// The format of the `--out` file: from its extension, else from
+/// `--format` when that names a file format.
+fn out_format(path: &Path, format: SweepFormat) -> Result<SweepFormat, UsageError> {
+    let folder = match path.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(UsageError(format!(
+            "--out {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )));
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match (extension.as_deref(), format) {
+        (Some("csv"), _) => Ok(SweepFormat::Csv),
+        (Some("json"), _) => Ok(SweepFormat::Json),
+        (_, SweepFormat::Csv | SweepFormat::Json) => Ok(format),
+        (_, SweepFormat::Terminal) => Err(UsageError(format!(
+            "--out {}: cannot tell the format from the name; use a .csv or .json name, \
+             or --format csv or --format json",
+            path.display()
+        ))),
+    }
+}
+
+/// The bar counts paths, for the rate and the time left, and shows points.
+struct PointProgress<'a> {
+    bar: &'a Progress,
+    paths: u64,
+    points: u64,
+}
+
+impl Observer for PointProgress<'_> {
+    fn progress(&self, done: u64, total: u64) {
+        self.bar.set_message(format!(
+            "{}/{} points · ",
+            done / self.paths.max(1),
+            self.points
+        ));
+        self.bar.progress(done, total);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.bar.should_stop()
+    }
+}

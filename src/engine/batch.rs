@@ -1,0 +1,231 @@
+//! Many variants of one scenario in one parallel run: what sweeps and the
+//! solver need.
+//!
+//! Every variant runs with the same seed and path count, so block `b` of
+//! every variant draws from the same generators: common random numbers,
+//! and differences between variants come from their parameters alone.
+//!
+//! All (variant, block) jobs are laid end to end, variant-major, and run in
+//! chunks on one pool, exactly as a single run's blocks are. A sweep of
+//! many short variants therefore keeps every core as busy as one long run,
+//! rather than paying a barrier and a partial chunk per variant. Each
+//! variant's blocks are merged in block order into an accumulator built as
+//! [`super::accumulate`] builds it, so a variant's totals, hits, shortfall,
+//! moments and stream sums are the same bits as a single run of that
+//! variant, whatever the thread count.
+//!
+//! Monthly statistics are dropped as soon as a block is done: they hold a
+//! value per path per month, which over hundreds of variants would not fit
+//! in memory, and sweeps report only horizon totals. The results passed on
+//! therefore have an empty `monthly` list.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::block::Plan;
+use super::{
+    Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish,
+    resolve_threads,
+};
+use crate::rng::BLOCK_PATHS;
+use crate::scenario::Scenario;
+use crate::stats::QuantileStore;
+
+/// A pool of `threads` workers, one per core when `threads` is 0.
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, EngineError> {
+    let threads = resolve_threads(threads);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| EngineError::Threads {
+            threads,
+            message: e.to_string(),
+        })
+}
+
+/// Runs every scenario of `variants` with the paths and seed of `options`,
+/// calling `finished(index, result)` for each variant as soon as its last
+/// block is merged, in index order.
+///
+/// Passing results on at once, rather than returning them together, keeps
+/// memory at one variant's quantile store (plus the chunk in flight)
+/// however many variants there are. The observer hears the paths done over
+/// all variants, and is asked whether to stop between chunks.
+pub fn run_batch(
+    variants: &[Scenario],
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+    mut finished: impl FnMut(usize, RunResult),
+) -> Result<(), EngineError> {
+    if options.paths == 0 {
+        return Err(EngineError::NoPaths);
+    }
+    let started = Instant::now();
+    let threads = pool.current_num_threads();
+    let plans: Vec<Plan> = variants.iter().map(|s| Plan::new(s, options)).collect();
+    let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
+    let jobs = blocks.saturating_mul(variants.len() as u64);
+    let total_paths = options.paths.saturating_mul(variants.len() as u64);
+    let chunk = (threads as u64 * 4).max(8);
+    let capacity = exact_capacity(options);
+
+    // The variant being merged; variant-major order means only one is
+    // ever partly merged.
+    let mut current: Option<Accumulator> = None;
+    let mut done = 0;
+    let mut start = 0;
+    while start < jobs {
+        if observer.should_stop() {
+            return Err(EngineError::Interrupted {
+                done,
+                total: total_paths,
+            });
+        }
+        let end = (start + chunk).min(jobs);
+        let parts: Vec<Accumulator> = pool.install(|| {
+            (start..end)
+                .into_par_iter()
+                .map(|job| {
+                    let mut part = plans[(job / blocks) as usize].run_block(job % blocks);
+                    drop_monthly(&mut part);
+                    part
+                })
+                .collect()
+        });
+        for (job, part) in (start..end).zip(parts) {
+            let (variant, block) = ((job / blocks) as usize, job % blocks);
+            done += part.paths;
+            current
+                .get_or_insert_with(|| totals_only(&plans[variant], options, capacity))
+                .merge(part);
+            if block + 1 == blocks
+                && let Some(total) = current.take()
+            {
+                finished(variant, finish(total, options, threads, started.elapsed()));
+            }
+        }
+        observer.progress(done, total_paths);
+        start = end;
+    }
+    Ok(())
+}
+
+fn drop_monthly(accumulator: &mut Accumulator) {
+    for target in &mut accumulator.targets {
+        target.monthly = Vec::new();
+    }
+}
+
+/// An empty accumulator for one variant, as [`super::accumulate`] starts
+/// one (so merged results match a single run's bits), without months.
+fn totals_only(plan: &Plan, options: &RunOptions, capacity: usize) -> Accumulator {
+    let mut accumulator = plan.empty_accumulator(0);
+    drop_monthly(&mut accumulator);
+    for target in &mut accumulator.targets {
+        target.totals = QuantileStore::with_capacity(options.method(), capacity);
+    }
+    accumulator
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Silent, run};
+
+    fn scenario(churn: f64) -> Scenario {
+        let text = format!(
+            "[scenario]\nname = \"t\"\nhorizon_months = 6\n\
+             [[target]]\nname = \"T\"\namount = 5e6\n\
+             [[client]]\nname = \"A\"\nsegment = \"s\"\nmonthly_spend = 1e6\nvolatility = 0.1\n\
+             churn = {{ probability = {churn}, retain = 0.2 }}\n\
+             [[client]]\nname = \"B\"\nsegment = \"s\"\nmonthly_spend = 0.5e6\nvolatility = 0.2\n"
+        );
+        Scenario::parse(&text, "t.toml").expect("valid scenario")
+    }
+
+    fn options(paths: u64, threads: usize) -> RunOptions {
+        RunOptions {
+            paths,
+            seed: 11,
+            threads,
+            quantiles: Default::default(),
+        }
+    }
+
+    fn batch(variants: &[Scenario], options: &RunOptions) -> Vec<RunResult> {
+        let pool = thread_pool(options.threads).unwrap();
+        let mut results = Vec::new();
+        run_batch(variants, options, &pool, &Silent, |i, r| {
+            assert_eq!(i, results.len(), "variants finish in order");
+            results.push(r);
+        })
+        .unwrap();
+        results
+    }
+
+    /// A variant of a batch is, bit for bit, a single run of it: the
+    /// second method the batch is checked against.
+    #[test]
+    fn each_variant_matches_a_single_run() {
+        let variants: Vec<Scenario> = [0.0, 0.3, 0.9].map(scenario).into();
+        // 5,000 paths: four full blocks and a partial one.
+        for threads in [1, 2, 3] {
+            let options = options(5_000, threads);
+            let results = batch(&variants, &options);
+            assert_eq!(results.len(), 3);
+            for (variant, got) in variants.iter().zip(&results) {
+                let want = run(variant, &options, &Silent).unwrap();
+                let (g, w) = (&got.targets[0], &want.targets[0]);
+                assert_eq!(g.hits, w.hits);
+                assert_eq!(g.moments, w.moments);
+                assert_eq!(g.shortfall_sum.to_bits(), w.shortfall_sum.to_bits());
+                for q in [0.05, 0.5, 0.95] {
+                    assert_eq!(
+                        g.totals.quantile(q).to_bits(),
+                        w.totals.quantile(q).to_bits()
+                    );
+                }
+                assert_eq!(got.streams, want.streams);
+                assert!(g.monthly.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn stops_when_asked_and_says_how_far_it_got() {
+        struct Stop;
+        impl Observer for Stop {
+            fn should_stop(&self) -> bool {
+                true
+            }
+        }
+        let pool = thread_pool(1).unwrap();
+        let err = run_batch(
+            &[scenario(0.1)],
+            &options(2_000, 1),
+            &pool,
+            &Stop,
+            |_, _| panic!("nothing finishes"),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            EngineError::Interrupted {
+                done: 0,
+                total: 2_000
+            }
+        ));
+    }
+
+    #[test]
+    fn no_variants_is_no_work_and_zero_paths_is_refused() {
+        let pool = thread_pool(1).unwrap();
+        assert!(run_batch(&[], &options(100, 1), &pool, &Silent, |_, _| ()).is_ok());
+        assert!(matches!(
+            run_batch(&[scenario(0.1)], &options(0, 1), &pool, &Silent, |_, _| ()),
+            Err(EngineError::NoPaths)
+        ));
+    }
+}

@@ -1,0 +1,100 @@
+//! A sweep as one JSON object: what was run, then `points` in point order.
+//!
+//! Each point's `values` line up with `parameters` (a number, or a
+//! distribution as the scenario file writes it), its `targets` with
+//! `targets`, and its `stream_means` with `streams`. Timing is left out so
+//! that the same sweep, seed and paths give the same bytes.
+
+use serde::Serialize;
+
+use super::run::SweepResult;
+use crate::dist::Param;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    sweep: &'a str,
+    scenario: &'a str,
+    design: &'a str,
+    paths: u64,
+    seed: u64,
+    parameters: &'a [String],
+    targets: Vec<Target<'a>>,
+    streams: &'a [String],
+    points: Vec<Point<'a>>,
+}
+
+#[derive(Serialize)]
+struct Target<'a> {
+    id: &'a str,
+    name: &'a str,
+    amount: f64,
+}
+
+#[derive(Serialize)]
+struct Point<'a> {
+    values: Vec<&'a Param>,
+    targets: Vec<TargetAt<'a>>,
+    stream_means: &'a [f64],
+}
+
+#[derive(Serialize)]
+struct TargetAt<'a> {
+    id: &'a str,
+    probability: f64,
+    probability_ci95: [f64; 2],
+    mean: f64,
+    p5: f64,
+    p50: f64,
+    p95: f64,
+    expected_shortfall: f64,
+}
+
+pub fn render(result: &SweepResult) -> String {
+    let document = Document {
+        sweep: &result.origin,
+        scenario: &result.scenario,
+        design: result.design.name(),
+        paths: result.paths,
+        seed: result.seed,
+        parameters: &result.parameters,
+        targets: result
+            .targets
+            .iter()
+            .map(|t| Target {
+                id: &t.id,
+                name: &t.name,
+                amount: t.amount,
+            })
+            .collect(),
+        streams: &result.streams,
+        points: result
+            .rows
+            .iter()
+            .map(|row| Point {
+                values: row.values.iter().map(|v| v.param()).collect(),
+                targets: result
+                    .targets
+                    .iter()
+                    .zip(&row.targets)
+                    .map(|(info, t)| TargetAt {
+                        id: &info.id,
+                        probability: t.probability,
+                        probability_ci95: t.probability_ci95,
+                        mean: t.mean,
+                        p5: t.p5,
+                        p50: t.p50,
+                        p95: t.p95,
+                        expected_shortfall: t.expected_shortfall,
+                    })
+                    .collect(),
+                stream_means: &row.streams,
+            })
+            .collect(),
+    };
+    // Only numbers, strings and plain structs: serialising cannot fail, but
+    // say so rather than panic if that ever changes.
+    let mut text = serde_json::to_string_pretty(&document)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}

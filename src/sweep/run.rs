@@ -1,0 +1,188 @@
+//! Running a sweep: every point with the same seed and paths, in parallel
+//! across points and paths, one row of statistics per point.
+
+use std::time::{Duration, Instant};
+
+use super::file::{Design, Level, Sweep};
+use crate::engine::batch::{run_batch, thread_pool};
+use crate::engine::{EngineError, Observer, RunOptions, RunResult};
+use crate::scenario::ScenarioError;
+use crate::stats::{Z95, wilson_interval};
+
+/// Points run per call of the batch engine: enough to keep every core busy,
+/// few enough that their scenarios do not fill memory in a huge sweep.
+const WINDOW: u64 = 256;
+
+/// Why a sweep did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A point's values were refused by the scenario.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// A finished sweep: what was run, and a row per point in point order.
+#[derive(Clone, Debug)]
+pub struct SweepResult {
+    /// The sweep file.
+    pub origin: String,
+    /// The scenario's name.
+    pub scenario: String,
+    pub design: Design,
+    /// Paths per point.
+    pub paths: u64,
+    pub seed: u64,
+    /// The varied paths, in file order: the first columns of every row.
+    pub parameters: Vec<String>,
+    pub targets: Vec<TargetInfo>,
+    /// `kind.id` of every stream, in scenario order.
+    pub streams: Vec<String>,
+    pub rows: Vec<Row>,
+    pub threads: usize,
+    pub elapsed: Duration,
+}
+
+#[derive(Clone, Debug)]
+pub struct TargetInfo {
+    pub id: String,
+    pub name: String,
+    /// The base scenario's amount (a sweep may vary it).
+    pub amount: f64,
+}
+
+/// One point: its values, then per target and per stream what it gave.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub values: Vec<Level>,
+    pub targets: Vec<TargetRow>,
+    /// Mean horizon revenue of each stream.
+    pub streams: Vec<f64>,
+}
+
+/// A target's statistics at one point, over that point's paths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetRow {
+    pub hits: u64,
+    /// P(horizon revenue >= amount).
+    pub probability: f64,
+    /// Wilson score interval at 95%.
+    pub probability_ci95: [f64; 2],
+    pub mean: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// E[max(0, amount - revenue)].
+    pub expected_shortfall: f64,
+}
+
+/// Runs every point of `sweep` with the paths, seed and threads of
+/// `options`.
+///
+/// Each point is the base scenario with its values set, run on the same
+/// random numbers as every other point (same seed, same blocks, and each
+/// stream keyed by its own name), so that differences between rows come
+/// from the parameters. Rows are in point order and each is a function of
+/// the seed and paths only: the result is the same whatever the threads.
+/// The observer hears paths done over the whole sweep.
+pub fn run(
+    sweep: &Sweep,
+    options: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<SweepResult, SweepError> {
+    let started = Instant::now();
+    let pool = thread_pool(options.threads)?;
+    let points = sweep.points(options.seed);
+    let total_paths = points.len().saturating_mul(options.paths);
+    let mut rows = Vec::with_capacity(usize::try_from(points.len()).unwrap_or(0));
+    let mut start = 0;
+    while start < points.len() {
+        let end = (start + WINDOW).min(points.len());
+        let variants = (start..end)
+            .map(|i| sweep.variant(&points.get(i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let window = Offset {
+            inner: observer,
+            before: start * options.paths,
+            total: total_paths,
+        };
+        run_batch(&variants, options, &pool, &window, |i, result| {
+            rows.push(row(points.get(start + i as u64), &result));
+        })?;
+        start = end;
+    }
+    let scenario = &sweep.scenario;
+    Ok(SweepResult {
+        origin: sweep.origin.clone(),
+        scenario: scenario.name.clone(),
+        design: sweep.design,
+        paths: options.paths,
+        seed: options.seed,
+        parameters: sweep.vary.iter().map(|v| v.path.clone()).collect(),
+        targets: scenario
+            .targets
+            .iter()
+            .map(|t| TargetInfo {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                amount: t.amount,
+            })
+            .collect(),
+        streams: scenario.streams.iter().map(|s| s.path()).collect(),
+        rows,
+        threads: pool.current_num_threads(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The statistics of one target of one run, as a sweep row shows them.
+pub fn target_row(result: &RunResult, target: usize) -> TargetRow {
+    let n = result.paths;
+    let t = &result.targets[target];
+    let (lo, hi) = wilson_interval(t.hits, n, Z95);
+    TargetRow {
+        hits: t.hits,
+        probability: t.hits as f64 / n as f64,
+        probability_ci95: [lo, hi],
+        mean: t.moments.mean(),
+        p5: t.totals.quantile(0.05),
+        p50: t.totals.quantile(0.50),
+        p95: t.totals.quantile(0.95),
+        expected_shortfall: t.shortfall_sum / n as f64,
+    }
+}
+
+fn row(values: Vec<Level>, result: &RunResult) -> Row {
+    Row {
+        values,
+        targets: (0..result.targets.len())
+            .map(|t| target_row(result, t))
+            .collect(),
+        streams: result
+            .streams
+            .iter()
+            .map(|s| s.revenue / result.paths as f64)
+            .collect(),
+    }
+}
+
+/// Tells an observer of progress over a whole sweep or solve, when the
+/// batch engine knows only the points it is running now.
+pub(super) struct Offset<'a> {
+    pub inner: &'a dyn Observer,
+    /// Paths done before this batch.
+    pub before: u64,
+    /// Paths of the whole work, as far as it is known.
+    pub total: u64,
+}
+
+impl Observer for Offset<'_> {
+    fn progress(&self, done: u64, _total: u64) {
+        self.inner.progress(self.before + done, self.total);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.inner.should_stop()
+    }
+}
