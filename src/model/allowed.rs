@@ -63,10 +63,7 @@ impl Allowed {
                 if x.is_finite() && self.contains(*x) {
                     Ok(())
                 } else {
-                    Err((
-                        format!("{x} is not allowed"),
-                        format!("{}", self.describe()),
-                    ))
+                    Err((format!("{x} is not allowed"), self.describe()))
                 }
             }
             Param::Random(r) => {

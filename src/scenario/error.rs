@@ -10,14 +10,15 @@ pub struct Diagnostic {
     /// The file name, or the command-line option the value came from.
     pub origin: String,
     /// 1-based line and column, when the problem has a place in a file.
-    pub position: Option<(usize, usize)>,
+    pub position: Option<(u32, u32)>,
     /// The dotted path of the field, as `--set` spells it.
     pub field: Option<String>,
     pub message: String,
     /// What is allowed, or a suggestion.
     pub help: Option<String>,
-    /// The offending source line, with the column range to underline.
-    snippet: Option<(String, usize, usize)>,
+    /// The offending source line, with the column range to underline
+    /// (boxed: diagnostics travel in `Result`s and are rarely built).
+    snippet: Option<Box<(String, usize, usize)>>,
 }
 
 impl Diagnostic {
@@ -49,8 +50,8 @@ impl Diagnostic {
                 .map(|s| s.lines().next().unwrap_or("").chars().count())
                 .unwrap_or(1)
                 .max(1);
-            diagnostic.position = Some((line, column));
-            diagnostic.snippet = Some((text.to_string(), column, width));
+            diagnostic.position = Some((line as u32, column as u32));
+            diagnostic.snippet = Some(Box::new((text.to_string(), column, width)));
         }
         diagnostic
     }
@@ -92,7 +93,8 @@ impl fmt::Display for Diagnostic {
             write!(f, "{field}: ")?;
         }
         write!(f, "{}", self.message)?;
-        if let (Some((text, column, width)), Some((line, _))) = (&self.snippet, self.position) {
+        if let (Some(snippet), Some((line, _))) = (&self.snippet, self.position) {
+            let (text, column, width) = snippet.as_ref();
             let gutter = line.to_string().len();
             write!(f, "\n{:gutter$} |", "")?;
             write!(f, "\n{line} | {text}")?;

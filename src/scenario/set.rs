@@ -121,13 +121,13 @@ impl Scenario {
         else {
             return Err(unknown(self));
         };
-        if field == "churn.earliest_month" {
-            if let crate::model::Model::Client(c) = &mut stream.model {
-                let n = whole_number(value, 1, u64::from(u32::MAX))
-                    .map_err(|h| problem(h.0).with_help(h.1))?;
-                c.churn.earliest_month = n as u32;
-                return Ok(());
-            }
+        if field == "churn.earliest_month"
+            && let crate::model::Model::Client(c) = &mut stream.model
+        {
+            let n = whole_number(value, 1, u64::from(u32::MAX))
+                .map_err(|h| problem(h.0).with_help(h.1))?;
+            c.churn.earliest_month = n as u32;
+            return Ok(());
         }
         let built = build_param(value);
         let Some(slot) = stream

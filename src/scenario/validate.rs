@@ -570,7 +570,8 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
 
     if !b.problems.is_empty() {
         // In file order, whatever order the checks ran in.
-        b.problems.sort_by_key(|d| d.position.unwrap_or((usize::MAX, 0)));
+        b.problems
+            .sort_by_key(|d| d.position.unwrap_or((u32::MAX, 0)));
         return Err(ScenarioError::Invalid(b.problems));
     }
     Ok(Scenario {
