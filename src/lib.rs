@@ -3,8 +3,10 @@
 //! The library holds everything; the `simulate` binary only parses arguments,
 //! calls into it and prints.
 
+pub mod bench;
 pub mod dist;
 pub mod engine;
+pub mod math;
 pub mod model;
 pub mod output;
 pub mod progress;

@@ -2,12 +2,13 @@
 //! to exit-code mapping shared by every subcommand.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod bench;
 mod run;
 mod solve;
 mod sweep;
@@ -41,6 +42,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Find the value of a parameter at which a target is hit with a given probability.
     Solve(solve::SolveArgs),
+    /// Measure paths per second at every thread count, against the floor.
+    Bench(bench::BenchArgs),
 }
 
 /// Options every simulating command shares.
@@ -83,11 +86,36 @@ pub fn main() -> ExitCode {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
         Some(Command::Solve(args)) => solve::run(args),
+        Some(Command::Bench(args)) => bench::run(args),
         None => run::run(cli.run),
     };
+    report_peak_memory();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),
+    }
+}
+
+/// With `REVSIM_REPORT_PEAK_RSS` set, prints the process's peak resident
+/// memory on stderr as `peak resident memory: N KiB` (Linux only; the
+/// memory test reads it).
+fn report_peak_memory() {
+    if std::env::var_os("REVSIM_REPORT_PEAK_RSS").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+    {
+        eprintln!("peak resident memory: {kib} KiB");
     }
 }
 
@@ -122,7 +150,7 @@ pub fn use_color() -> bool {
 }
 
 /// Loads a scenario and applies `--set` assignments in order.
-pub fn load_scenario(file: &PathBuf, sets: &[String]) -> Result<Scenario> {
+pub fn load_scenario(file: &Path, sets: &[String]) -> Result<Scenario> {
     let mut scenario = Scenario::load(file)?;
     for assignment in sets {
         scenario

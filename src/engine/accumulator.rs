@@ -77,6 +77,29 @@ impl TargetAccumulator {
         self.totals.push(revenue);
     }
 
+    /// Records month `month` of every path of a block at once, as
+    /// [`TargetAccumulator::push_month`] on each value would, except that
+    /// the moments come from [`Moments::from_slice`].
+    pub fn push_month_slice(&mut self, month: usize, revenue: &[f64]) {
+        let m = &mut self.monthly[month];
+        m.moments.merge(&Moments::from_slice(revenue));
+        m.values.push_slice(revenue);
+    }
+
+    /// Records the horizon revenue of every path of a block at once, after
+    /// their months, as [`TargetAccumulator::push_total`] on each would,
+    /// except that the moments come from [`Moments::from_slice`].
+    pub fn push_totals(&mut self, revenue: &[f64]) {
+        let amount = self.amount;
+        self.hits += revenue.iter().filter(|&&r| r >= amount).count() as u64;
+        // In path order, as one by one.
+        self.shortfall = revenue
+            .iter()
+            .fold(self.shortfall, |sum, &r| sum + (amount - r).max(0.0));
+        self.moments.merge(&Moments::from_slice(revenue));
+        self.totals.push_slice(revenue);
+    }
+
     pub fn merge(&mut self, other: TargetAccumulator) {
         self.hits += other.hits;
         self.moments.merge(&other.moments);

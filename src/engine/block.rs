@@ -74,24 +74,61 @@ impl<'a> Plan<'a> {
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;
-
-        let size = h * n;
-        let mut revenue = vec![0.0; self.segments * size];
-        for ((model, key, segment), stream) in self.streams.iter().zip(acc.streams.iter_mut()) {
-            let out = &mut revenue[segment * size..(segment + 1) * size];
-            stream.add(model.simulate(&block, *key, out));
-        }
-        for ((_, segments), target) in self.targets.iter().zip(acc.targets.iter_mut()) {
-            for p in 0..n {
-                let mut total = 0.0;
-                for m in 0..h {
-                    let value: f64 = segments.iter().map(|s| revenue[s * size + m * n + p]).sum();
-                    target.push_month(m, value);
-                    total += value;
-                }
-                target.push_total(total);
+        SCRATCH.with_borrow_mut(|scratch| {
+            let size = h * n;
+            let revenue = &mut scratch.revenue;
+            revenue.clear();
+            revenue.resize(self.segments * size, 0.0);
+            for ((model, key, segment), stream) in self.streams.iter().zip(acc.streams.iter_mut()) {
+                let out = &mut revenue[segment * size..(segment + 1) * size];
+                stream.add(model.simulate(&block, *key, out));
             }
-        }
+            for ((_, segments), target) in self.targets.iter().zip(acc.targets.iter_mut()) {
+                // The target's revenue, month-major: one segment's buffer as
+                // it is, or the sum of several in the target's order.
+                let values: &[f64] = match segments.as_slice() {
+                    [only] => &revenue[only * size..(only + 1) * size],
+                    _ => {
+                        let sum = &mut scratch.values;
+                        sum.clear();
+                        sum.resize(size, 0.0);
+                        for (i, s) in segments.iter().enumerate() {
+                            let segment = &revenue[s * size..(s + 1) * size];
+                            if i == 0 {
+                                sum.copy_from_slice(segment);
+                            } else {
+                                sum.iter_mut().zip(segment).for_each(|(v, x)| *v += x);
+                            }
+                        }
+                        sum
+                    }
+                };
+                let totals = &mut scratch.totals;
+                totals.clear();
+                totals.resize(n, 0.0);
+                for (m, month) in values.chunks_exact(n).enumerate() {
+                    target.push_month_slice(m, month);
+                    totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
+                }
+                target.push_totals(totals);
+            }
+        });
         acc
     }
+}
+
+/// Buffers reused by every block a thread runs, so that a block allocates
+/// only its small accumulator.
+#[derive(Default)]
+struct Scratch {
+    /// Revenue by segment, month and path: `[segment][month][path]`.
+    revenue: Vec<f64>,
+    /// One target's revenue when it sums several segments.
+    values: Vec<f64>,
+    /// One target's horizon revenue by path.
+    totals: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }

@@ -2,10 +2,17 @@
 //!
 //! A run of `paths` paths is cut into blocks of [`BLOCK_PATHS`]; block `b`
 //! draws only from generators seeded by `(seed, b, stream, purpose)`.
-//! Blocks run in parallel in chunks, and each chunk's accumulators are
-//! merged in block order, so that the result is the same, bit for bit,
-//! whatever the thread count, and memory stays bounded by a chunk plus what
-//! the quantile stores keep.
+//! Workers take blocks in order and their accumulators are merged in block
+//! order as soon as they can be (see [`accumulate`]), so that the result is
+//! the same, bit for bit, whatever the thread count, and memory stays
+//! bounded by a few blocks per thread plus what the quantile stores keep:
+//! with the sketch, a constant whatever the number of paths.
+//!
+//! Inside a block (`block.rs`), every stream adds its revenue into a
+//! month-by-path buffer of its segment, a chunk of paths at a time with its
+//! draws batched (`crate::model`); each target then records whole months
+//! and horizon totals at once: moments by two passes, values in bulk into
+//! the quantile stores. Nothing is allocated per path.
 
 mod accumulator;
 pub mod batch;
@@ -13,6 +20,9 @@ mod block;
 
 pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -24,6 +34,18 @@ use crate::stats::{Moments, QuantileMethod, Quantiles};
 /// Above this many paths, quantiles come from the sketch rather than from
 /// every path's value (8 bytes per path, per target, per month + 1).
 pub const EXACT_QUANTILE_MAX_PATHS: u64 = 1_000_000;
+
+/// The quantiles of monthly revenue the report shows (p5, p50, p95). With
+/// exact quantiles they are found by selection rather than by sorting
+/// every month's values (any other quantile is still exact, only slower).
+pub const MONTHLY_QUANTILES: [f64; 3] = [0.05, 0.50, 0.95];
+
+/// The quantiles of horizon revenue that the report and sweeps show (p1
+/// to p99, and the histogram's 0.5% and 99.5% edges). With exact
+/// quantiles they are found by selection; any other is still exact.
+pub const TOTAL_QUANTILES: [f64; 11] = [
+    0.005, 0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99, 0.995,
+];
 
 /// How quantiles are computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -140,11 +162,25 @@ pub fn run(
             message: e.to_string(),
         })?;
     let total = accumulate(scenario, options, &pool, observer)?;
-    Ok(finish(total, options, threads, started.elapsed()))
+    let mut result = pool.install(|| finish(total, options, threads, Duration::ZERO));
+    // The time of the whole run, quantiles included.
+    result.elapsed = started.elapsed();
+    Ok(result)
 }
 
 /// Runs every block and merges them in order, without finishing the
 /// statistics: what a shard of a distributed run would hand back.
+///
+/// Every worker takes the next block not yet taken, runs it, and files its
+/// accumulator; whoever files the block that is next in order merges it,
+/// and any later ones already waiting, into the total. The merge order is
+/// the block order, so the result is the same bits whatever the thread
+/// count, and no worker waits at a barrier. A worker does not start a block
+/// more than a few blocks per thread ahead of the merge, so
+/// at most that many finished blocks wait in memory even if one thread is
+/// held up (by the operating system, say). The observer is told of
+/// progress after every merge, and asked before every block whether to
+/// stop.
 pub fn accumulate(
     scenario: &Scenario,
     options: &RunOptions,
@@ -156,30 +192,103 @@ pub fn accumulate(
     }
     let plan = block::Plan::new(scenario, options);
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
-    let chunk = (pool.current_num_threads() as u64 * 4).max(8);
-    let mut total = plan.empty_accumulator(exact_capacity(options));
-    let mut start = 0;
-    while start < blocks {
-        if observer.should_stop() {
-            return Err(EngineError::Interrupted {
-                done: total.paths,
-                total: options.paths,
-            });
+    let window = (pool.current_num_threads() * WINDOW_PER_THREAD) as u64;
+    let state = Mutex::new(Merge {
+        total: plan.empty_accumulator(exact_capacity(options)),
+        next: 0,
+        waiting: BTreeMap::new(),
+        stop: false,
+    });
+    let merged = Condvar::new();
+    let taken = AtomicU64::new(0);
+    pool.broadcast(|_| {
+        // If a block panics, let the others stop rather than wait for it.
+        let _unblock = StopOnUnwind {
+            state: &state,
+            merged: &merged,
+        };
+        loop {
+            if observer.should_stop() {
+                lock(&state).stop = true;
+                merged.notify_all();
+                return;
+            }
+            let b = taken.fetch_add(1, Ordering::Relaxed);
+            if b >= blocks {
+                return;
+            }
+            {
+                let mut s = lock(&state);
+                while b >= s.next + window && !s.stop {
+                    s = merged.wait(s).unwrap_or_else(PoisonError::into_inner);
+                }
+                if s.stop {
+                    return;
+                }
+            }
+            let part = plan.run_block(b);
+            let done = {
+                let mut s = lock(&state);
+                s.waiting.insert(b, part);
+                let Merge {
+                    total,
+                    next,
+                    waiting,
+                    ..
+                } = &mut *s;
+                while let Some(part) = waiting.remove(next) {
+                    total.merge(part);
+                    *next += 1;
+                }
+                total.paths
+            };
+            merged.notify_all();
+            observer.progress(done, options.paths);
         }
-        let end = (start + chunk).min(blocks);
-        let parts: Vec<Accumulator> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|b| plan.run_block(b))
-                .collect()
+    });
+    let total = state
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .total;
+    if total.paths < options.paths {
+        return Err(EngineError::Interrupted {
+            done: total.paths,
+            total: options.paths,
         });
-        for part in parts {
-            total.merge(part);
-        }
-        observer.progress(total.paths, options.paths);
-        start = end;
     }
     Ok(total)
+}
+
+/// Blocks a worker may run ahead of the merge, per thread.
+const WINDOW_PER_THREAD: usize = 4;
+
+/// The merge in progress: the total of blocks `0..next`, and finished
+/// blocks waiting for an earlier one.
+struct Merge {
+    total: Accumulator,
+    next: u64,
+    waiting: BTreeMap<u64, Accumulator>,
+    stop: bool,
+}
+
+fn lock(state: &Mutex<Merge>) -> MutexGuard<'_, Merge> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Asks every worker to stop when dropped during a panic, so that none
+/// waits for a block that will never be filed.
+struct StopOnUnwind<'a> {
+    state: &'a Mutex<Merge>,
+    merged: &'a Condvar,
+}
+
+impl Drop for StopOnUnwind<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.state).stop = true;
+            self.merged.notify_all();
+        }
+    }
 }
 
 fn exact_capacity(options: &RunOptions) -> usize {
@@ -189,36 +298,40 @@ fn exact_capacity(options: &RunOptions) -> usize {
     }
 }
 
+/// Finishes every statistic. The quantile stores, which may have to sort
+/// a value per path, finish in parallel on the current rayon pool (each on
+/// its own, so the result does not depend on the threads).
 fn finish(
     total: Accumulator,
     options: &RunOptions,
     threads: usize,
     elapsed: Duration,
 ) -> RunResult {
+    let targets: Vec<TargetResult> = total
+        .targets
+        .into_par_iter()
+        .map(|t| TargetResult {
+            amount: t.amount,
+            hits: t.hits,
+            moments: t.moments,
+            shortfall_sum: t.shortfall,
+            totals: t.totals.finish_for(&TOTAL_QUANTILES),
+            monthly: t
+                .monthly
+                .into_par_iter()
+                .map(|m| MonthResult {
+                    moments: m.moments,
+                    values: m.values.finish_for(&MONTHLY_QUANTILES),
+                })
+                .collect(),
+        })
+        .collect();
     RunResult {
         paths: total.paths,
         seed: options.seed,
         threads,
         method: options.method(),
-        targets: total
-            .targets
-            .into_iter()
-            .map(|t| TargetResult {
-                amount: t.amount,
-                hits: t.hits,
-                moments: t.moments,
-                shortfall_sum: t.shortfall,
-                totals: t.totals.finish(),
-                monthly: t
-                    .monthly
-                    .into_iter()
-                    .map(|m| MonthResult {
-                        moments: m.moments,
-                        values: m.values.finish(),
-                    })
-                    .collect(),
-            })
-            .collect(),
+        targets,
         streams: total.streams,
         elapsed,
     }

@@ -8,10 +8,10 @@
 //! After churn the client keeps a share `retain`, reached linearly over
 //! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
 
-use rand::RngExt;
-
-use super::{Allowed, Block, Field, FieldMut, Growth, Outcome};
+use super::sample::fill_uniforms;
+use super::{Allowed, Block, CHUNK, Field, FieldMut, Growth, Outcome};
 use crate::dist::Param;
+use crate::math;
 
 #[derive(Clone, Debug)]
 pub struct Churn {
@@ -121,59 +121,103 @@ impl Client {
             &mut ramp,
         );
         let mut growth = self.growth.prepare(block, stream);
-        // A client that cannot churn draws no churn month at all.
-        let mut churn_rng = match self.churn.probability {
-            Param::Fixed(p) if p == 0.0 => None,
-            _ => Some(block.generator(stream, "churn")),
-        };
         let earliest = f64::from(self.churn.earliest_month.max(1));
 
-        let mut index = vec![0.0; h];
-        let mut outcome = Outcome::default();
-        for p in 0..n {
-            growth.path(p, &mut index);
-            // Month of churn, 1-based; infinity when it never happens.
-            let churn_month = match &mut churn_rng {
-                None => f64::INFINITY,
-                Some(rng) => {
-                    // U in (0, 1], so that ln U is finite.
-                    let u = 1.0 - rng.random::<f64>();
-                    churn_month(probability[p], earliest, u)
+        // Month of churn of every path, 1-based; infinity when it never
+        // happens. A client that cannot churn draws no churn month at all.
+        let mut churn = vec![f64::INFINITY; n];
+        if !matches!(self.churn.probability, Param::Fixed(p) if p == 0.0) {
+            // One uniform per path; U in (0, 1], so that ln U is finite.
+            let mut source = block.source(stream, "churn");
+            fill_uniforms(source.generator(), &mut churn);
+            for u in churn.iter_mut() {
+                *u = 1.0 - *u;
+            }
+            match self.churn.probability {
+                Param::Fixed(p) => {
+                    let log_survive = log_survival(p);
+                    for t in churn.iter_mut() {
+                        *t = churn_month_from(p, log_survive, earliest, *t);
+                    }
                 }
-            };
-            if churn_month <= h as f64 {
-                outcome.churned += 1;
+                Param::Random(_) => {
+                    for (t, &p) in churn.iter_mut().zip(&probability) {
+                        *t = churn_month_from(p, log_survival(p), earliest, *t);
+                    }
+                }
             }
-            let mut total = 0.0;
-            for (m, g) in index.iter().enumerate() {
-                let month = (m + 1) as f64;
-                let kept = if month < churn_month {
-                    1.0
-                } else {
-                    let k = month - churn_month;
-                    1.0 - (1.0 - retain[p]) * ((k + 1.0) / ramp[p]).min(1.0)
-                };
-                let revenue = spend[p] * g * kept;
-                out[m * n + p] += revenue;
-                total += revenue;
-            }
-            outcome.revenue += total;
         }
-        outcome
+        let churned = churn.iter().filter(|&&t| t <= h as f64).count() as u64;
+        // The share of spend lost after churn, per path.
+        let lost: Vec<f64> = retain.iter().map(|r| 1.0 - r).collect();
+
+        let mut index = vec![0.0; h * CHUNK];
+        let mut totals = vec![0.0; n];
+        let last_month = h as f64;
+        for first in (0..n).step_by(CHUNK) {
+            let c = CHUNK.min(n - first);
+            // Revenue before churn, spend · G_m, for every path and month...
+            let revenue = &mut index[..h * c];
+            growth.chunk(first, revenue);
+            let spend = &spend[first..first + c];
+            for row in revenue.chunks_exact_mut(c) {
+                row.iter_mut().zip(spend).for_each(|(r, s)| *r *= s);
+            }
+            // ...then, on the few paths that churn within the horizon, the
+            // months from churn on times the share kept: the same
+            // `spend · G_m · C_m` as for every path, with C_m = 1 before.
+            for i in 0..c {
+                let p = first + i;
+                let t = churn[p];
+                if t > last_month {
+                    continue;
+                }
+                for m in (t as usize - 1)..h {
+                    let k = (m + 1) as f64 - t;
+                    let kept = 1.0 - lost[p] * ((k + 1.0) / ramp[p]).min(1.0);
+                    revenue[m * c + i] *= kept;
+                }
+            }
+            let totals = &mut totals[first..first + c];
+            for (m, row) in revenue.chunks_exact(c).enumerate() {
+                let out = &mut out[m * n + first..m * n + first + c];
+                for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(row) {
+                    *o += r;
+                    *t += r;
+                }
+            }
+        }
+        Outcome {
+            revenue: totals.iter().fold(0.0, |sum, t| sum + t),
+            churned,
+        }
     }
+}
+
+/// `ln(1-h) = ln(1-p)/12`: the log of the monthly survival for annual
+/// churn probability `p`.
+fn log_survival(p: f64) -> f64 {
+    (-p).ln_1p() / 12.0
 }
 
 /// The churn month for annual probability `p`, given U in (0, 1]:
 /// `earliest + ⌊ln U / ln(1-h)⌋` with ln(1-h) = ln(1-p)/12.
+#[cfg(test)]
 fn churn_month(p: f64, earliest: f64, u: f64) -> f64 {
+    churn_month_from(p, log_survival(p), earliest, u)
+}
+
+/// [`churn_month`] given `log_survive = log_survival(p)`, computed once
+/// when `p` is the same on every path.
+#[inline]
+fn churn_month_from(p: f64, log_survive: f64, earliest: f64, u: f64) -> f64 {
     if p <= 0.0 {
         return f64::INFINITY;
     }
     if p >= 1.0 {
         return earliest;
     }
-    let log_survive = (-p).ln_1p() / 12.0;
-    earliest + (u.ln() / log_survive).floor()
+    earliest + (math::ln(u) / log_survive).floor()
 }
 
 #[cfg(test)]

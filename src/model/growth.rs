@@ -5,12 +5,10 @@
 //! E[G_m] = (1+g)^(m-1) follows the annual growth exactly, whatever the
 //! volatility v.
 
-use rand::RngExt;
-use rand_distr::StandardNormal;
-
+use super::sample::Source;
 use super::{Allowed, Block, Field, FieldMut};
 use crate::dist::Param;
-use crate::rng::Generator;
+use crate::math;
 
 #[derive(Clone, Debug)]
 pub struct Growth {
@@ -58,24 +56,38 @@ impl Growth {
         ]
     }
 
-    /// Draws this block's growth parameters; then [`GrowthPaths::path`]
+    /// Draws this block's growth parameters; then [`GrowthPaths::chunk`]
     /// gives each path's index month by month.
     pub(super) fn prepare(&self, block: &Block, stream: u64) -> GrowthPaths {
         let mut drift = Vec::new();
         let mut vol = Vec::new();
         block.draw(stream, "annual_growth", &self.annual_growth, &mut drift);
         block.draw(stream, "volatility", &self.volatility, &mut vol);
-        for (d, v) in drift.iter_mut().zip(&vol) {
-            *d = (1.0 + *d).ln() / 12.0 - 0.5 * v * v;
+        let monthly = |g: f64, v: f64| math::ln(1.0 + g) / 12.0 - 0.5 * v * v;
+        match (&self.annual_growth, &self.volatility) {
+            // The same drift on every path: one logarithm, not one a path.
+            (Param::Fixed(g), Param::Fixed(v)) => drift.fill(monthly(*g, *v)),
+            _ => {
+                for (d, v) in drift.iter_mut().zip(&vol) {
+                    *d = monthly(*d, *v);
+                }
+            }
         }
         // A volatility that is exactly zero on every path needs no shocks;
         // any other draws one standard normal per path and month after the
-        // first, from the stream's own generator.
+        // first, from the stream's own generator, path after path.
         let shocks = match self.volatility {
-            Param::Fixed(v) if v == 0.0 => None,
-            _ => Some(block.generator(stream, "growth_shocks")),
+            Param::Fixed(0.0) => None,
+            _ => Some(block.source(stream, "growth_shocks")),
         };
-        GrowthPaths { drift, vol, shocks }
+        GrowthPaths {
+            drift,
+            vol,
+            shocks,
+            horizon: block.horizon,
+            z: Vec::new(),
+            log: Vec::new(),
+        }
     }
 }
 
@@ -83,30 +95,50 @@ impl Growth {
 pub(super) struct GrowthPaths {
     drift: Vec<f64>,
     vol: Vec<f64>,
-    shocks: Option<Generator>,
+    shocks: Option<Source>,
+    horizon: usize,
+    /// Scratch: one chunk's shocks, path-major.
+    z: Vec<f64>,
+    /// Scratch: one chunk's running log-index.
+    log: Vec<f64>,
 }
 
 impl GrowthPaths {
-    /// Writes G_1..G_H of path `p` into `out`. Paths must be asked for in
-    /// order, once each, for the shocks to be the same on every run.
-    pub(super) fn path(&mut self, p: usize, out: &mut [f64]) {
-        let drift = self.drift[p];
-        let vol = self.vol[p];
-        let mut log_g = 0.0f64;
+    /// Writes G_1..G_H of paths `first..first + index.len() / H` into
+    /// `index`, month-major: `index[m * c + i]` is G_{m+1} of path
+    /// `first + i`. Chunks must be asked for in order, each path once, for
+    /// the shocks to be the same on every run.
+    pub(super) fn chunk(&mut self, first: usize, index: &mut [f64]) {
+        let h = self.horizon;
+        let c = index.len() / h;
+        let drift = &self.drift[first..first + c];
+        let vol = &self.vol[first..first + c];
         match &mut self.shocks {
             None => {
-                for (m, g) in out.iter_mut().enumerate() {
-                    *g = (drift * m as f64).exp();
+                for (m, row) in index.chunks_exact_mut(c).enumerate().skip(1) {
+                    for (g, d) in row.iter_mut().zip(drift) {
+                        *g = d * m as f64;
+                    }
                 }
             }
-            Some(rng) => {
-                out[0] = 1.0;
-                for g in out.iter_mut().skip(1) {
-                    let z: f64 = rng.sample(StandardNormal);
-                    log_g += drift + vol * z;
-                    *g = log_g.exp();
+            Some(shocks) => {
+                let steps = h - 1;
+                self.z.resize(c * steps, 0.0);
+                shocks.fill(&mut self.z);
+                self.log.clear();
+                self.log.resize(c, 0.0);
+                let later = &mut index[c..];
+                // log G_{m+1} = log G_m + drift + vol·Z, path by path.
+                for (m, row) in later.chunks_exact_mut(c).enumerate() {
+                    for (i, (g, log)) in row.iter_mut().zip(self.log.iter_mut()).enumerate() {
+                        *log += drift[i] + vol[i] * self.z[i * steps + m];
+                        *g = *log;
+                    }
                 }
             }
         }
+        // G_1 = 1 exactly; the later months are exponentials.
+        index[..c].fill(1.0);
+        math::exp_in_place(&mut index[c..]);
     }
 }

@@ -9,16 +9,23 @@ mod allowed;
 mod client;
 mod growth;
 mod pipeline;
+pub(crate) mod sample;
 mod simple;
 
 pub use allowed::Allowed;
 pub use client::{Churn, Client};
 pub use growth::Growth;
 pub use pipeline::Pipeline;
+pub(crate) use pipeline::count_clients;
 pub use simple::{GrowthStream, Subscription};
 
 use crate::dist::Param;
 use crate::rng::{self, Generator};
+
+/// Paths a stream works on at a time inside a block: small enough for one
+/// chunk's index and shocks to stay in the level-1 cache. It does not
+/// change any result (draws go path after path whatever the chunk).
+pub(crate) const CHUNK: usize = 64;
 
 /// The four kinds of revenue stream a scenario file can declare, by the
 /// name of their table (`[[client]]`, `[[pipeline]]`...).
@@ -50,6 +57,9 @@ impl Kind {
 }
 
 /// One revenue process, with its parameters.
+// Built once per scenario and read by reference: the size of the largest
+// variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Model {
     Client(Client),
@@ -97,15 +107,21 @@ impl Block {
         rng::generator(self.seed, self.index, stream, rng::key(purpose))
     }
 
-    /// One value of `param` per path, from the parameter's own generator.
-    /// A fixed value draws nothing.
+    /// One value of `param` per path, from the parameter's own generator
+    /// (normal and log-normal draws batched, see `model::sample`). A fixed
+    /// value draws nothing.
     pub fn draw(&self, stream: u64, name: &str, param: &Param, out: &mut Vec<f64>) {
         out.clear();
         out.resize(self.paths, 0.0);
         match param {
             Param::Fixed(x) => out.fill(*x),
-            Param::Random(_) => param.fill(out, &mut self.generator(stream, name)),
+            Param::Random(_) => self.source(stream, name).fill_param(param, out),
         }
+    }
+
+    /// The random source of one purpose of the stream whose key is `stream`.
+    pub(crate) fn source(&self, stream: u64, purpose: &str) -> sample::Source {
+        sample::Source::new(self, stream, purpose)
     }
 }
 

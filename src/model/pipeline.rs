@@ -6,11 +6,12 @@
 //! from one uniform per month, so with common random numbers more arrivals
 //! per month never means fewer clients on any path.
 
-use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
-use super::{Allowed, Block, Field, FieldMut, Outcome};
+use super::sample::{PoissonTable, Source, fill_uniforms};
+use super::{Allowed, Block, CHUNK, Field, FieldMut, Outcome};
 use crate::dist::Param;
+use crate::math;
 use crate::rng::Generator;
 
 #[derive(Clone, Debug)]
@@ -91,83 +92,254 @@ impl Pipeline {
         );
         block.draw(stream, "ramp_months", &self.ramp_months, &mut ramp);
         block.draw(stream, "annual_growth", &self.annual_growth, &mut growth);
-        let mut count_rng = block.generator(stream, "arrivals");
-        let mut spend_rng = block.generator(stream, "new_client_spend");
+        let mut counts_source = block.source(stream, "arrivals");
 
-        // signed[m]: spend of the clients signed in month m+1.
-        let mut signed = vec![0.0; h];
-        // weight[k]: what a client pays k months after its first paying month.
+        // weight[k]: what a client pays k months after its first paying
+        // month; the same for every path when ramp and growth are fixed.
+        let shared_weights = matches!(
+            (&self.ramp_months, &self.annual_growth),
+            (Param::Fixed(_), Param::Fixed(_))
+        );
         let mut weight = vec![0.0; h];
-        let mut outcome = Outcome::default();
-        for p in 0..n {
-            let lambda = arrivals[p];
-            let exp_neg_lambda = (-lambda).exp();
-            for s in signed.iter_mut() {
-                let count = poisson(lambda, exp_neg_lambda, &mut count_rng);
-                *s = 0.0;
-                for _ in 0..count {
-                    *s += self.monthly_spend.sample(&mut spend_rng);
+        if shared_weights {
+            weights(ramp[0], growth[0], &mut weight);
+        }
+        let mut path_weights = vec![0.0; if shared_weights { 0 } else { h * CHUNK }];
+
+        let mut table = PoissonTable::new();
+        let mut counts = vec![0u64; h * CHUNK];
+        let mut uniforms = vec![0.0; h];
+        let mut spends = Spends::new(
+            &self.monthly_spend,
+            block.source(stream, "new_client_spend"),
+        );
+        // signed[m * c + i]: spend of the clients path i signed in month m+1.
+        let mut signed = vec![0.0; h * CHUNK];
+        let mut totals = vec![0.0; n];
+        for first in (0..n).step_by(CHUNK) {
+            let c = CHUNK.min(n - first);
+            // New clients of every path and month, path after path.
+            let counts = &mut counts[..h * c];
+            for (i, counts) in counts.chunks_exact_mut(h).enumerate() {
+                let lambda = arrivals[first + i];
+                count_clients(
+                    lambda,
+                    counts_source.generator(),
+                    &mut table,
+                    &mut uniforms,
+                    counts,
+                );
+            }
+            // Their spends, in the same order.
+            let signed = &mut signed[..h * c];
+            for (i, counts) in counts.chunks_exact(h).enumerate() {
+                for (m, &k) in counts.iter().enumerate() {
+                    signed[m * c + i] = spends.sum_next(k);
                 }
             }
-            let monthly_factor = (1.0 + growth[p]).powf(1.0 / 12.0);
-            let mut compound = 1.0;
-            for (k, w) in weight.iter_mut().enumerate() {
-                *w = ((k + 1) as f64 / ramp[p]).min(1.0) * compound;
-                compound *= monthly_factor;
+            if !shared_weights {
+                for i in 0..c {
+                    weights(ramp[first + i], growth[first + i], &mut weight);
+                    for (k, w) in weight.iter().enumerate() {
+                        path_weights[k * c + i] = *w;
+                    }
+                }
             }
-            let mut total = 0.0;
             // Month j (0-based) collects from clients signed in months i < j.
+            let totals = &mut totals[first..first + c];
+            let mut revenue = [0.0; CHUNK];
+            let revenue = &mut revenue[..c];
             for j in 1..h {
-                let revenue: f64 = (0..j).map(|i| signed[i] * weight[j - i - 1]).sum();
-                out[j * n + p] += revenue;
-                total += revenue;
+                revenue.fill(0.0);
+                for l in 0..j {
+                    let signed = &signed[l * c..(l + 1) * c];
+                    if shared_weights {
+                        let w = weight[j - l - 1];
+                        for (r, s) in revenue.iter_mut().zip(signed) {
+                            *r += s * w;
+                        }
+                    } else {
+                        let w = &path_weights[(j - l - 1) * c..(j - l) * c];
+                        for ((r, s), w) in revenue.iter_mut().zip(signed).zip(w) {
+                            *r += s * w;
+                        }
+                    }
+                }
+                let out = &mut out[j * n + first..j * n + first + c];
+                for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(revenue.iter()) {
+                    *o += r;
+                    *t += r;
+                }
             }
-            outcome.revenue += total;
         }
-        outcome
+        Outcome {
+            revenue: totals.iter().fold(0.0, |sum, t| sum + t),
+            churned: 0,
+        }
     }
 }
 
-/// A Poisson(λ) count from one uniform by inversion of the CDF, given
-/// e^-λ computed once per path.
-fn poisson(lambda: f64, exp_neg_lambda: f64, rng: &mut Generator) -> u64 {
-    if lambda <= 0.0 {
-        // Still consume the month's uniform so later months keep their draws.
-        let _: f64 = rng.random();
-        return 0;
-    }
+/// One path's count of new clients in each month, by inversion from one
+/// uniform a month (a non-positive mean still draws them, so that later
+/// paths keep their draws).
+pub(crate) fn count_clients(
+    lambda: f64,
+    rng: &mut Generator,
+    table: &mut PoissonTable,
+    uniforms: &mut [f64],
+    counts: &mut [u64],
+) {
     if lambda > INVERSION_MAX_MEAN {
-        return Poisson::new(lambda).map_or(0, |d| d.sample(rng) as u64);
+        for k in counts.iter_mut() {
+            *k = Poisson::new(lambda).map_or(0, |d| d.sample(rng) as u64);
+        }
+        return;
     }
-    let u: f64 = rng.random();
-    let mut k = 0u64;
-    let mut term = exp_neg_lambda;
-    let mut cdf = term;
-    // The guard stops the walk where the CDF's rounding leaves it short of
-    // a u very close to 1; the tail beyond it has probability below 1e-15.
-    let limit = (lambda + 40.0 * lambda.sqrt() + 40.0) as u64;
-    while u >= cdf && k < limit {
-        k += 1;
-        term *= lambda / k as f64;
-        cdf += term;
+    fill_uniforms(rng, uniforms);
+    if lambda <= 0.0 {
+        counts.fill(0);
+        return;
     }
-    k
+    if !table.is_for(lambda) {
+        table.reset(lambda, math::exp(-lambda));
+    }
+    for (k, &u) in counts.iter_mut().zip(uniforms.iter()) {
+        *k = table.count(u);
+    }
+}
+
+/// Counts up to this many are summed without a branch on the count.
+const FEW: usize = 8;
+
+/// Spends drawn at a time: a bound on memory however many clients sign.
+const SPEND_BATCH: usize = 256;
+
+/// New clients' spends, drawn in order in batches, and handed out as the
+/// sums of consecutive runs (one per path and month). Draws do not depend
+/// on the batch size (see [`Source`]), so neither do the sums.
+struct Spends<'a> {
+    param: &'a Param,
+    source: Source,
+    /// `SPEND_BATCH` draws, then `FEW` zeros for the fixed-width sums.
+    buffer: Vec<f64>,
+    next: usize,
+    filled: usize,
+}
+
+impl<'a> Spends<'a> {
+    fn new(param: &'a Param, source: Source) -> Self {
+        Spends {
+            param,
+            source,
+            buffer: vec![0.0; SPEND_BATCH + FEW],
+            next: 0,
+            filled: 0,
+        }
+    }
+
+    /// The sum of the next `k` spends.
+    #[inline]
+    fn sum_next(&mut self, k: u64) -> f64 {
+        let k = usize::try_from(k).unwrap_or(usize::MAX);
+        if k <= FEW {
+            if self.filled - self.next < k {
+                self.refill();
+            }
+            let sum = sum_first(&self.buffer[self.next..], k);
+            self.next += k;
+            return sum;
+        }
+        let mut sum = 0.0;
+        let mut left = k;
+        while left > 0 {
+            if self.next == self.filled {
+                self.refill();
+            }
+            let take = left.min(self.filled - self.next);
+            sum = self.buffer[self.next..self.next + take]
+                .iter()
+                .fold(sum, |sum, &x| sum + x);
+            self.next += take;
+            left -= take;
+        }
+        sum
+    }
+
+    /// Keeps the spends not yet handed out and draws the next ones after
+    /// them, up to a full batch.
+    fn refill(&mut self) {
+        let kept = self.filled - self.next;
+        self.buffer.copy_within(self.next..self.filled, 0);
+        self.source
+            .fill_param(self.param, &mut self.buffer[kept..SPEND_BATCH]);
+        self.next = 0;
+        self.filled = SPEND_BATCH;
+    }
+}
+
+/// `s[0] + ... + s[k-1]` for `k <= FEW`, as a fixed-shape pairwise sum of
+/// `s[..FEW]` in which the terms past `k` are masked to zero, so that the
+/// count's randomness costs no mispredicted branch.
+#[inline]
+fn sum_first(s: &[f64], k: usize) -> f64 {
+    // KEEP[k][t]: all ones for a term to keep (t < k), zero for one to drop.
+    const KEEP: [[u64; FEW]; FEW + 1] = {
+        let mut keep = [[0; FEW]; FEW + 1];
+        let mut k = 0;
+        while k <= FEW {
+            let mut t = 0;
+            while t < k {
+                keep[k][t] = u64::MAX;
+                t += 1;
+            }
+            k += 1;
+        }
+        keep
+    };
+    let keep = &KEEP[k];
+    let mut x = [0.0; FEW];
+    for ((x, &v), &keep) in x.iter_mut().zip(&s[..FEW]).zip(keep) {
+        *x = f64::from_bits(v.to_bits() & keep);
+    }
+    ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]))
+}
+
+/// What a client pays k months after its first paying month, for each k:
+/// min(1, (k+1)/ramp) · (1+g)^(k/12).
+fn weights(ramp: f64, annual_growth: f64, weight: &mut [f64]) {
+    let monthly_factor = (1.0 + annual_growth).powf(1.0 / 12.0);
+    let mut compound = 1.0;
+    for (k, w) in weight.iter_mut().enumerate() {
+        *w = ((k + 1) as f64 / ramp).min(1.0) * compound;
+        compound *= monthly_factor;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rng::generator;
+    use rand::RngExt;
+
+    /// One month's count, as the engine draws it.
+    fn poisson(lambda: f64, rng: &mut Generator) -> u64 {
+        let mut count = [0];
+        count_clients(
+            lambda,
+            rng,
+            &mut PoissonTable::new(),
+            &mut [0.0],
+            &mut count,
+        );
+        count[0]
+    }
 
     #[test]
     fn poisson_by_inversion_has_the_right_mean_and_variance() {
         let mut rng = generator(9, 0, 0, 0);
         for &lambda in &[0.5, 1.75, 3.0, 30.0] {
             let n = 200_000;
-            let e = (-lambda as f64).exp();
-            let draws: Vec<f64> = (0..n)
-                .map(|_| poisson(lambda, e, &mut rng) as f64)
-                .collect();
+            let draws: Vec<f64> = (0..n).map(|_| poisson(lambda, &mut rng) as f64).collect();
             let mean = draws.iter().sum::<f64>() / n as f64;
             let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
             // Mean: SE = sqrt(λ/n). Variance: SE = sqrt((μ4 - σ⁴)/n), μ4 = λ(1+3λ).
@@ -181,6 +353,38 @@ mod tests {
         }
     }
 
+    /// Spends are the same draws, summed the same way, whatever runs the
+    /// counts cut them into and however the batches fall.
+    #[test]
+    fn spends_are_handed_out_in_order() {
+        let block = Block {
+            seed: 4,
+            index: 2,
+            paths: 10,
+            horizon: 12,
+        };
+        let param = Param::random(crate::dist::Dist::lognormal(1e5, 1.0).expect("valid"), None)
+            .expect("valid");
+        let counts = [0, 3, 8, 9, 1, 700, 0, 2, 255, 256, 5, 1000, 7];
+        let total: u64 = counts.iter().sum();
+        let mut all = vec![0.0; total as usize];
+        block.source(1, "s").fill_param(&param, &mut all);
+        let mut spends = Spends::new(&param, block.source(1, "s"));
+        let mut next = 0;
+        for k in counts {
+            let run = &all[next..next + k as usize];
+            let expected = if k as usize <= FEW {
+                let mut padded = run.to_vec();
+                padded.resize(FEW, 0.0);
+                sum_first(&padded, k as usize)
+            } else {
+                run.iter().fold(0.0, |sum, &x| sum + x)
+            };
+            assert_eq!(spends.sum_next(k).to_bits(), expected.to_bits(), "k = {k}");
+            next += k as usize;
+        }
+    }
+
     #[test]
     fn poisson_by_inversion_is_monotone_in_the_mean() {
         let mut rng = generator(3, 0, 0, 0);
@@ -189,7 +393,7 @@ mod tests {
             let mut last = 0;
             for i in 0..50 {
                 let lambda = i as f64 * 0.2;
-                let k = poisson(lambda, (-lambda).exp(), &mut state.clone());
+                let k = poisson(lambda, &mut state.clone());
                 assert!(k >= last);
                 last = k;
             }

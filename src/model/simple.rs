@@ -2,7 +2,7 @@
 //! a seat subscription, R(m) = seats · price_per_seat · G_m, and a plain
 //! revenue stream, R(m) = monthly_revenue · G_m.
 
-use super::{Allowed, Block, Field, FieldMut, Growth, Outcome};
+use super::{Allowed, Block, CHUNK, Field, FieldMut, Growth, Outcome};
 use crate::dist::Param;
 
 #[derive(Clone, Debug)]
@@ -102,18 +102,27 @@ fn level_times_growth(
     out: &mut [f64],
 ) -> Outcome {
     let n = block.paths;
+    let h = block.horizon;
     let mut paths = growth.prepare(block, stream);
-    let mut index = vec![0.0; block.horizon];
-    let mut outcome = Outcome::default();
-    for (p, &level) in level.iter().enumerate() {
-        paths.path(p, &mut index);
-        let mut total = 0.0;
-        for (m, g) in index.iter().enumerate() {
-            let revenue = level * g;
-            out[m * n + p] += revenue;
-            total += revenue;
+    let mut index = vec![0.0; h * CHUNK];
+    let mut totals = vec![0.0; n];
+    for first in (0..n).step_by(CHUNK) {
+        let c = CHUNK.min(n - first);
+        let index = &mut index[..h * c];
+        paths.chunk(first, index);
+        let level = &level[first..first + c];
+        let totals = &mut totals[first..first + c];
+        for (m, g) in index.chunks_exact(c).enumerate() {
+            let out = &mut out[m * n + first..m * n + first + c];
+            for i in 0..c {
+                let revenue = level[i] * g[i];
+                out[i] += revenue;
+                totals[i] += revenue;
+            }
         }
-        outcome.revenue += total;
     }
-    outcome
+    Outcome {
+        revenue: totals.iter().fold(0.0, |sum, t| sum + t),
+        churned: 0,
+    }
 }

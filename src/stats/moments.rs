@@ -37,6 +37,26 @@ impl Moments {
         self.m2 += delta * (x - self.mean);
     }
 
+    /// The moments of a whole slice, in two passes: the mean, then the
+    /// squared deviations from it. At least as accurate as pushing the
+    /// values one by one (the two-pass variance is the reference Welford's
+    /// update approximates), and several times faster, as both passes are
+    /// sums the compiler vectorises. The result depends only on the values
+    /// and their order. Combine slices with [`Moments::merge`].
+    ///
+    /// The mean is the first value plus the mean offset from it, so that
+    /// equal values give that value and a variance of exactly zero, as
+    /// pushing them would.
+    pub fn from_slice(values: &[f64]) -> Moments {
+        let Some(&first) = values.first() else {
+            return Moments::default();
+        };
+        let count = values.len() as u64;
+        let mean = first + lane_sum(values, |x| x - first) / count as f64;
+        let m2 = lane_sum(values, |x| (x - mean) * (x - mean));
+        Moments { count, mean, m2 }
+    }
+
     /// Folds `other` into `self`, as if its values had been pushed here.
     ///
     /// Uses the pairwise formula of Chan, Golub and LeVeque. The result is a
@@ -89,6 +109,26 @@ impl Moments {
     pub fn std_error(&self) -> f64 {
         self.sd() / (self.count as f64).sqrt()
     }
+}
+
+/// `Σ f(x)` over `values` in a fixed order that vectorises: four running
+/// sums over interleaved elements, then the remainder, combined as
+/// `((s0 + s1) + (s2 + s3)) + rest`.
+#[inline]
+fn lane_sum(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut lanes = [0.0; 4];
+    let mut chunks = values.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            *lane += f(x);
+        }
+    }
+    let rest: f64 = chunks
+        .remainder()
+        .iter()
+        .map(|&x| f(x))
+        .fold(0.0, |a, b| a + b);
+    ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + rest
 }
 
 #[cfg(test)]
@@ -165,6 +205,35 @@ mod tests {
             assert_rel(merged.mean(), whole.mean(), 1e-12);
             assert_rel(merged.variance(), whole.variance(), 1e-12);
         }
+    }
+
+    #[test]
+    fn from_slice_agrees_with_pushing() {
+        let values = data();
+        let pushed = of(&values);
+        for len in [0, 1, 2, 3, 5, 8, 999, 1000] {
+            let slice = Moments::from_slice(&values[..len]);
+            let one_by_one = of(&values[..len]);
+            assert_eq!(slice.count(), one_by_one.count());
+            if len > 0 {
+                assert_rel(slice.mean(), one_by_one.mean(), 1e-13);
+            }
+            if len > 1 {
+                assert_rel(slice.variance(), one_by_one.variance(), 1e-12);
+            }
+        }
+        let (mean, variance) = two_pass(&values);
+        let all = Moments::from_slice(&values);
+        assert_rel(all.mean(), mean, 1e-15);
+        assert_rel(all.variance(), variance, 1e-14);
+        assert_rel(all.variance(), pushed.variance(), 1e-12);
+        // Equal values: their value, and no spread at all.
+        let same = Moments::from_slice(&[4.8; 1000]);
+        assert_eq!((same.mean(), same.variance()), (4.8, 0.0));
+        // Large offset, small spread: as exact as Welford.
+        let m = Moments::from_slice(&[1e9 + 4.0, 1e9 + 7.0, 1e9 + 13.0, 1e9 + 16.0]);
+        assert_eq!(m.mean(), 1e9 + 10.0);
+        assert_eq!(m.variance(), 30.0);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Quantiles and empirical CDFs of simulated outcomes, exact or sketched.
 
+use std::sync::OnceLock;
+
 use super::sketch::{LogSketch, SKETCH_RELATIVE_ACCURACY};
 
 /// Where the type-7 quantile `q` of `n` ordered values falls: the 0-based
@@ -117,6 +119,19 @@ impl QuantileStore {
         }
     }
 
+    /// Adds every value of `values`, as [`QuantileStore::push`] on each
+    /// would, in bulk.
+    pub fn push_slice(&mut self, values: &[f64]) {
+        if values.iter().any(|x| x.is_nan()) {
+            values.iter().for_each(|&x| self.push(x));
+            return;
+        }
+        match self {
+            Self::Exact(stored) => stored.extend_from_slice(values),
+            Self::Sketch(sketch) => sketch.push_slice(values),
+        }
+    }
+
     /// Folds `other` into `self`.
     ///
     /// Exact stores append `other`'s values after their own; the order does
@@ -154,6 +169,65 @@ impl QuantileStore {
         }
     }
 
+    /// Makes the store queryable, when only the `q`-quantiles of `expected`
+    /// (and the minimum and maximum) are expected to be asked for.
+    ///
+    /// Exact values are then not sorted: the order statistics those
+    /// quantiles need are found by selection, in linear time, which for a
+    /// few quantiles is many times faster than sorting. The answers are the
+    /// same bits as after [`QuantileStore::finish`]; a query for any other
+    /// quantile sorts the values once, on first use, and the empirical CDF
+    /// counts (one linear pass a query) until they are sorted. Sketches are
+    /// unaffected.
+    pub fn finish_for(self, expected: &[f64]) -> Quantiles {
+        let Self::Exact(mut values) = self else {
+            return self.finish();
+        };
+        values.retain(|x| !x.is_nan());
+        let n = values.len();
+        // The lower order statistic of each expected quantile, selected
+        // among the values' keys; then each one's upper neighbour is the
+        // smallest key between it and the next selected rank, and the
+        // extremes are the smallest key before the first and the largest
+        // after the last.
+        let mut ranks: Vec<u64> = expected
+            .iter()
+            .filter_map(|&q| type7_position(n as u64, q))
+            .map(|(rank, _)| rank)
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let mut keys: Vec<u64> = values.iter().map(|&x| total_key(x)).collect();
+        let mut known = Vec::with_capacity(2 * ranks.len() + 2);
+        select_keys(&mut keys, 0, &ranks, &mut known);
+        let mut extra = Vec::with_capacity(ranks.len() + 2);
+        for (i, &rank) in ranks.iter().enumerate() {
+            let from = rank as usize + 1;
+            let to = ranks.get(i + 1).map_or(n, |&next| next as usize + 1);
+            if let Some(&next) = keys[from..to].iter().min() {
+                extra.push((rank + 1, from_total_key(next)));
+            }
+        }
+        if let (Some(&first), Some(&last)) = (ranks.first(), ranks.last()) {
+            if let Some(&min) = keys[..=first as usize].iter().min() {
+                extra.push((0, from_total_key(min)));
+            }
+            if let Some(&max) = keys[last as usize..].iter().max() {
+                extra.push((n as u64 - 1, from_total_key(max)));
+            }
+        }
+        known.extend(extra);
+        known.sort_unstable_by_key(|&(rank, _)| rank);
+        known.dedup_by_key(|&mut (rank, _)| rank);
+        Quantiles {
+            inner: Finished::Selected(Selected {
+                values,
+                known,
+                sorted: OnceLock::new(),
+            }),
+        }
+    }
+
     /// Makes the store queryable. Exact values are sorted with
     /// [`f64::total_cmp`], a total order, so the result does not depend on
     /// the order values arrived in; any NaN placed directly into the
@@ -162,12 +236,156 @@ impl QuantileStore {
         let inner = match self {
             Self::Exact(mut values) => {
                 values.retain(|x| !x.is_nan());
-                values.sort_unstable_by(f64::total_cmp);
+                sort_total(&mut values);
                 Finished::Exact(values)
             }
             Self::Sketch(sketch) => Finished::Sketch(sketch),
         };
         Quantiles { inner }
+    }
+}
+
+/// Sorts by [`f64::total_cmp`], as `sort_unstable_by(f64::total_cmp)`
+/// would, but in linear time: a least-significant-digit radix sort on the
+/// bits, mapped so that their unsigned order is the total order, 8 bits a
+/// pass, skipping the digits every value shares (the sign and most of the
+/// exponent, for values of one magnitude). Several times faster than a
+/// comparison sort from a few thousand values up; below that it is one.
+fn sort_total(values: &mut [f64]) {
+    const BITS: u32 = 8;
+    const RADIX: usize = 1 << BITS;
+    const PASSES: usize = 64_usize.div_ceil(BITS as usize);
+    if values.len() < 4096 {
+        values.sort_unstable_by(f64::total_cmp);
+        return;
+    }
+    let mut keys: Vec<u64> = values.iter().map(|&x| total_key(x)).collect();
+    let mut counts = vec![[0usize; RADIX]; PASSES];
+    for &k in &keys {
+        for (pass, count) in counts.iter_mut().enumerate() {
+            count[((k >> (pass as u32 * BITS)) as usize) & (RADIX - 1)] += 1;
+        }
+    }
+    let mut spare = vec![0u64; keys.len()];
+    for (pass, count) in counts.iter_mut().enumerate() {
+        // One digit for every key: this pass would not move anything.
+        if count.contains(&keys.len()) {
+            continue;
+        }
+        let mut next = 0;
+        for c in count.iter_mut() {
+            let here = *c;
+            *c = next;
+            next += here;
+        }
+        let shift = pass as u32 * BITS;
+        for &k in &keys {
+            let digit = ((k >> shift) as usize) & (RADIX - 1);
+            spare[count[digit]] = k;
+            count[digit] += 1;
+        }
+        std::mem::swap(&mut keys, &mut spare);
+    }
+    for (x, &k) in values.iter_mut().zip(&keys) {
+        *x = from_total_key(k);
+    }
+}
+
+/// Finds the order statistic of every rank in `ranks` (ascending, each at
+/// least `offset` and below `offset + keys.len()`) among [`total_key`]s,
+/// whose integer order is [`f64::total_cmp`]'s and cheaper to compare, and
+/// records it: the middle rank first, then the lower ranks to its left and
+/// the higher to its right, so each selection works on a smaller part.
+/// Every key ends up on the side of each selected rank it belongs to.
+fn select_keys(keys: &mut [u64], offset: u64, ranks: &[u64], known: &mut Vec<(u64, f64)>) {
+    if ranks.is_empty() {
+        return;
+    }
+    let middle = ranks.len() / 2;
+    let rank = ranks[middle];
+    let (left, key, right) = keys.select_nth_unstable((rank - offset) as usize);
+    known.push((rank, from_total_key(*key)));
+    select_keys(left, offset, &ranks[..middle], known);
+    select_keys(right, rank + 1, &ranks[middle + 1..], known);
+}
+
+/// The bits of `x`, mapped so that their unsigned order is the order of
+/// [`f64::total_cmp`]: negative values have every bit flipped, others
+/// their sign bit.
+#[inline]
+fn total_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    bits ^ ((((bits as i64) >> 63) as u64) | (1 << 63))
+}
+
+/// The inverse of [`total_key`].
+#[inline]
+fn from_total_key(key: u64) -> f64 {
+    f64::from_bits(key ^ ((((!key) as i64 >> 63) as u64) | (1 << 63)))
+}
+
+/// Exact values of which a few order statistics were found by selection;
+/// see [`QuantileStore::finish_for`].
+#[derive(Clone, Debug)]
+struct Selected {
+    /// No NaN; in no useful order.
+    values: Vec<f64>,
+    /// (rank, order statistic), ascending, no rank twice; ranks 0 and
+    /// n − 1 whenever a quantile was expected.
+    known: Vec<(u64, f64)>,
+    /// Every value, sorted, once some query needs them.
+    sorted: OnceLock<Vec<f64>>,
+}
+
+impl Selected {
+    fn sorted(&self) -> &[f64] {
+        self.sorted.get_or_init(|| {
+            let mut values = self.values.clone();
+            sort_total(&mut values);
+            values
+        })
+    }
+
+    fn order_statistic(&self, rank: u64) -> f64 {
+        match self.known.binary_search_by_key(&rank, |&(r, _)| r) {
+            Ok(i) => self.known[i].1,
+            Err(_) => self.sorted()[rank as usize],
+        }
+    }
+
+    /// As [`quantile_sorted`] on the sorted values.
+    fn quantile(&self, q: f64) -> f64 {
+        let n = self.values.len() as u64;
+        let Some((rank, frac)) = type7_position(n, q) else {
+            return f64::NAN;
+        };
+        let lo = self.order_statistic(rank);
+        if rank + 1 < n {
+            interpolate(lo, self.order_statistic(rank + 1), frac)
+        } else {
+            lo
+        }
+    }
+
+    /// As [`cdf_sorted`] on the sorted values; by counting when they are
+    /// not sorted, one linear pass rather than a sort.
+    fn cdf(&self, x: f64) -> f64 {
+        if let Some(sorted) = self.sorted.get() {
+            return cdf_sorted(sorted, x);
+        }
+        if self.values.is_empty() || x.is_nan() {
+            return f64::NAN;
+        }
+        let at_or_below = self.values.iter().filter(|&&v| v <= x).count();
+        at_or_below as f64 / self.values.len() as f64
+    }
+
+    fn extreme(&self, last: bool) -> f64 {
+        let n = self.values.len() as u64;
+        if n == 0 {
+            return f64::NAN;
+        }
+        self.order_statistic(if last { n - 1 } else { 0 })
     }
 }
 
@@ -183,6 +401,7 @@ pub struct Quantiles {
 enum Finished {
     /// Sorted ascending, no NaN.
     Exact(Vec<f64>),
+    Selected(Selected),
     Sketch(LogSketch),
 }
 
@@ -190,7 +409,7 @@ impl Quantiles {
     /// The method the quantiles were computed with.
     pub fn method(&self) -> QuantileMethod {
         match self.inner {
-            Finished::Exact(_) => QuantileMethod::Exact,
+            Finished::Exact(_) | Finished::Selected(_) => QuantileMethod::Exact,
             Finished::Sketch(_) => QuantileMethod::Sketch,
         }
     }
@@ -201,6 +420,7 @@ impl Quantiles {
     pub fn quantile(&self, q: f64) -> f64 {
         match &self.inner {
             Finished::Exact(sorted) => quantile_sorted(sorted, q),
+            Finished::Selected(selected) => selected.quantile(q),
             Finished::Sketch(sketch) => sketch.quantile(q),
         }
     }
@@ -210,6 +430,7 @@ impl Quantiles {
     pub fn cdf(&self, x: f64) -> f64 {
         match &self.inner {
             Finished::Exact(sorted) => cdf_sorted(sorted, x),
+            Finished::Selected(selected) => selected.cdf(x),
             Finished::Sketch(sketch) => sketch.cdf(x),
         }
     }
@@ -218,6 +439,7 @@ impl Quantiles {
     pub fn count(&self) -> u64 {
         match &self.inner {
             Finished::Exact(sorted) => sorted.len() as u64,
+            Finished::Selected(selected) => selected.values.len() as u64,
             Finished::Sketch(sketch) => sketch.count(),
         }
     }
@@ -226,6 +448,7 @@ impl Quantiles {
     pub fn min(&self) -> f64 {
         match &self.inner {
             Finished::Exact(sorted) => sorted.first().copied().unwrap_or(f64::NAN),
+            Finished::Selected(selected) => selected.extreme(false),
             Finished::Sketch(sketch) => sketch.min(),
         }
     }
@@ -234,6 +457,7 @@ impl Quantiles {
     pub fn max(&self) -> f64 {
         match &self.inner {
             Finished::Exact(sorted) => sorted.last().copied().unwrap_or(f64::NAN),
+            Finished::Selected(selected) => selected.extreme(true),
             Finished::Sketch(sketch) => sketch.max(),
         }
     }
@@ -319,6 +543,105 @@ mod tests {
         }
         assert_eq!((ab.min(), ab.max(), ab.count()), (1.0, 9.0, 10));
         assert_eq!(ab.cdf(3.0), 0.5);
+    }
+
+    #[test]
+    fn radix_sort_orders_like_total_cmp() {
+        let mut values: Vec<f64> = (0..20_000_u32)
+            .map(|i| {
+                let x = f64::from(i);
+                1e9 + 1e7 * (x * 0.37).sin() + x
+            })
+            .collect();
+        let mut mixed: Vec<f64> = (0..10_000_u32)
+            .map(|i| (f64::from(i) * 0.73).sin() * 10f64.powi(i as i32 % 40 - 20))
+            .collect();
+        mixed.extend([
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            -5e-324,
+            f64::MAX,
+        ]);
+        for data in [&mut values, &mut mixed] {
+            let mut expected = data.clone();
+            expected.sort_unstable_by(f64::total_cmp);
+            sort_total(data);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(data), bits(&expected));
+        }
+    }
+
+    #[test]
+    fn selected_quantiles_are_the_sorted_ones() {
+        let values: Vec<f64> = (0..50_001_u32)
+            .map(|i| (f64::from(i) * 0.618).fract() * 1e6 - 2e5)
+            .chain([0.0, -0.0, 7.0, 7.0, 7.0, f64::NAN])
+            .collect();
+        let mut expected_store = QuantileStore::new(QuantileMethod::Exact);
+        expected_store.push_slice(&values);
+        let sorted = expected_store.clone().finish();
+        let selected = expected_store.finish_for(&[0.05, 0.5, 0.95]);
+        assert_eq!(selected.count(), sorted.count());
+        assert_eq!(selected.min().to_bits(), sorted.min().to_bits());
+        assert_eq!(selected.max().to_bits(), sorted.max().to_bits());
+        // The expected quantiles, then others (which sort on first use).
+        for q in [0.05, 0.5, 0.95, 0.0, 1.0, 0.01, 0.3337, 0.999] {
+            assert_eq!(
+                selected.quantile(q).to_bits(),
+                sorted.quantile(q).to_bits(),
+                "{q}"
+            );
+        }
+        for x in [-1e9, -0.0, 0.0, 7.0, 1e5, 1e9] {
+            assert_eq!(selected.cdf(x), sorted.cdf(x));
+        }
+        // Skewed, clustered, tied and infinite values.
+        let skewed: Vec<f64> = (0..30_000_u32)
+            .map(|i| (f64::from(i % 977) * 0.01).exp() + f64::from(i % 3))
+            .chain(std::iter::repeat_n(5.0, 10_000))
+            .collect();
+        let mut with_infinity = skewed.clone();
+        with_infinity.push(f64::INFINITY);
+        for data in [&skewed, &with_infinity, &vec![2.5; 9_000]] {
+            let mut store = QuantileStore::new(QuantileMethod::Exact);
+            store.push_slice(data);
+            let (a, b) = (store.clone().finish(), store.finish_for(&[0.05, 0.5, 0.95]));
+            for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+                assert_eq!(a.quantile(q).to_bits(), b.quantile(q).to_bits(), "{q}");
+            }
+        }
+        for n in [0, 1, 2] {
+            let mut store = QuantileStore::new(QuantileMethod::Exact);
+            store.push_slice(&values[..n]);
+            let (a, b) = (store.clone().finish(), store.finish_for(&[0.05, 0.5]));
+            for q in [0.0, 0.05, 0.5, 1.0] {
+                assert_eq!(a.quantile(q).to_bits(), b.quantile(q).to_bits());
+            }
+            assert_eq!(a.min().to_bits(), b.min().to_bits());
+        }
+    }
+
+    #[test]
+    fn push_slice_is_pushing_each() {
+        let values = [3.0, f64::NAN, 1.0, 2.0];
+        for method in [QuantileMethod::Exact, QuantileMethod::Sketch] {
+            let mut bulk = QuantileStore::new(method);
+            bulk.push_slice(&values);
+            bulk.push_slice(&values[2..]);
+            let mut each = QuantileStore::new(method);
+            values
+                .iter()
+                .chain(&values[2..])
+                .for_each(|&x| each.push(x));
+            assert_eq!(bulk.count(), 5);
+            let (bulk, each) = (bulk.finish(), each.finish());
+            for q in [0.0, 0.3, 0.5, 1.0] {
+                assert_eq!(bulk.quantile(q).to_bits(), each.quantile(q).to_bits());
+            }
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! All integration tests build as one binary (as ripgrep does): one link
 //! step instead of one per file.
 
+mod bench;
 mod cli;
 mod closed_form;
 mod common;
 mod determinism;
 mod errors;
+mod memory;
 mod scenarios;
 mod snapshots;
 mod solve;

@@ -1,0 +1,131 @@
+//! Throughput of the engine, in paths per second (`cargo bench`).
+//!
+//! - `base`: the base scenario as `simulate` runs it (its 100,000 paths,
+//!   exact quantiles), on one thread and on every available thread;
+//! - `stream_kinds`: each kind of stream alone, on one thread;
+//! - `sweep`: a 50-point sweep of the base scenario, on every thread;
+//! - `floor`: the base scenario's random draws alone, as the engine makes
+//!   them and one at a time (see `revsim::bench`), on one thread.
+//!
+//! Criterion reports `thrpt` in elements per second: paths per second.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use revsim::bench::{Floor, floor};
+use revsim::engine::{self, QuantileChoice, RunOptions, Silent, resolve_threads};
+use revsim::scenario::Scenario;
+use revsim::sweep::{self, Sweep};
+
+fn base() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml");
+    Scenario::load(&path).expect("the base scenario is valid")
+}
+
+fn options(paths: u64, threads: usize) -> RunOptions {
+    RunOptions {
+        paths,
+        seed: 42,
+        threads,
+        quantiles: QuantileChoice::Auto,
+    }
+}
+
+/// 1 and every available thread (just 1 on a one-core machine).
+fn thread_counts() -> Vec<usize> {
+    let all = resolve_threads(0);
+    if all > 1 { vec![1, all] } else { vec![1] }
+}
+
+fn base_scenario(c: &mut Criterion) {
+    let scenario = base();
+    let mut group = c.benchmark_group("base");
+    group.throughput(Throughput::Elements(scenario.paths));
+    for threads in thread_counts() {
+        let options = options(scenario.paths, threads);
+        group.bench_with_input(BenchmarkId::new("threads", threads), &options, |b, o| {
+            b.iter(|| black_box(engine::run(&scenario, o, &Silent).expect("runs")))
+        });
+    }
+    group.finish();
+}
+
+fn stream_kinds(c: &mut Criterion) {
+    let header = "[scenario]\nname = \"one stream\"\n[[target]]\nname = \"t\"\namount = 1e9\n";
+    let kinds = [
+        (
+            "churning_client",
+            "[[client]]\nname = \"C\"\nsegment = \"s\"\nmonthly_spend = 20e6\nvolatility = 0.05\n\
+             churn = { probability = 0.3, earliest_month = 4, retain = 0.1, ramp_months = 3 }\n",
+        ),
+        (
+            "pipeline",
+            "[[pipeline]]\nname = \"P\"\nsegment = \"s\"\n\
+             arrivals_per_month = { dist = \"uniform\", min = 0.5, max = 3 }\n\
+             monthly_spend = { dist = \"lognormal\", median = 0.25e6, sigma = 1.0 }\n\
+             ramp_months = 3\nannual_growth = 0.27\n",
+        ),
+        (
+            "subscription",
+            "[[subscription]]\nname = \"S\"\nsegment = \"s\"\nseats = 2e6\nprice_per_seat = 30\n\
+             annual_growth = { dist = \"pert\", min = 0.5, mode = 1.0, max = 1.5 }\nvolatility = 0.03\n",
+        ),
+        (
+            "stream",
+            "[[stream]]\nname = \"D\"\nsegment = \"s\"\nmonthly_revenue = 90e6\n\
+             annual_growth = { dist = \"triangular\", min = 0.2, mode = 0.5, max = 0.9 }\nvolatility = 0.04\n",
+        ),
+    ];
+    let paths = 100_000;
+    let mut group = c.benchmark_group("stream_kinds");
+    group.throughput(Throughput::Elements(paths));
+    for (name, stream) in kinds {
+        let scenario = Scenario::parse(&format!("{header}{stream}"), name).expect("valid scenario");
+        let options = options(paths, 1);
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine::run(&scenario, &options, &Silent).expect("runs")))
+        });
+    }
+    group.finish();
+}
+
+fn sweep_of_50_points(c: &mut Criterion) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps");
+    let text = "scenario = \"../base.toml\"\npaths = 10_000\ndesign = \"grid\"\n\
+                [[vary]]\npath = \"client.tiktok_bytedance.churn.probability\"\n\
+                range = { from = 0.0, to = 0.98, steps = 50 }\n";
+    let sweep = Sweep::parse(text, "bench.toml", &folder).expect("valid sweep");
+    let paths = sweep.paths_per_point();
+    let options = options(paths, 0);
+    let mut group = c.benchmark_group("sweep");
+    group.throughput(Throughput::Elements(50 * paths));
+    group.bench_function("50_points", |b| {
+        b.iter(|| black_box(sweep::run(&sweep, &options, &Silent).expect("runs")))
+    });
+    group.finish();
+}
+
+fn floors(c: &mut Criterion) {
+    let scenario = base();
+    let options = options(scenario.paths, 1);
+    let mut group = c.benchmark_group("floor");
+    group.throughput(Throughput::Elements(scenario.paths));
+    for (name, kind) in [("batched", Floor::Batched), ("scalar", Floor::Scalar)] {
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(floor(&scenario, &options, kind)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = base_scenario, stream_kinds, sweep_of_50_points, floors
+}
+criterion_main!(benches);

@@ -1,0 +1,136 @@
+//! `simulate bench FILE`: the engine's throughput on a scenario at every
+//! thread count, against the cost of its random numbers alone.
+
+use std::fmt::Write;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::{CommonArgs, Format, UsageError, load_scenario, run_options};
+use revsim::bench::{self, BenchOptions, BenchReport, MIN_REPETITIONS};
+use revsim::engine::{Observer, QuantileChoice, resolve_threads};
+use revsim::output::print_stdout;
+use revsim::progress::{install_interrupt_handler, interrupted};
+use revsim::report::money::thousands;
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The scenario file (TOML).
+    #[arg(value_name = "SCENARIO")]
+    file: PathBuf,
+    /// Paths and seed as for a run (default: the scenario's); --threads is
+    /// the largest thread count measured (default: one per core).
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Override a parameter: PATH=VALUE, as for a run. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// How quantiles are computed, as for a run.
+    #[arg(long, value_enum, default_value_t = Quantiles::Auto)]
+    quantiles: Quantiles,
+    /// Repeat each measurement for at least this many seconds (and at
+    /// least three times); the median run counts.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    min_time: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Quantiles {
+    Auto,
+    Exact,
+    Sketch,
+}
+
+/// Stops at Ctrl-C, between runs or between a run's blocks.
+struct Interruptible;
+
+impl Observer for Interruptible {
+    fn should_stop(&self) -> bool {
+        interrupted()
+    }
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    if !(args.min_time.is_finite() && args.min_time >= 0.0) {
+        return Err(UsageError(format!(
+            "--min-time must be a number of seconds, at least 0, got {}",
+            args.min_time
+        ))
+        .into());
+    }
+    let scenario = load_scenario(&args.file, &args.set)?;
+    let mut run = run_options(&scenario, &args.common)?;
+    run.quantiles = match args.quantiles {
+        Quantiles::Auto => QuantileChoice::Auto,
+        Quantiles::Exact => QuantileChoice::Exact,
+        Quantiles::Sketch => QuantileChoice::Sketch,
+    };
+    let options = BenchOptions {
+        max_threads: resolve_threads(run.threads),
+        run,
+        min_time: Duration::from_secs_f64(args.min_time),
+    };
+    install_interrupt_handler();
+    if !args.common.quiet && std::io::stderr().is_terminal() {
+        eprintln!(
+            "measuring 1 to {} threads, then the floor, {} paths a run...",
+            options.max_threads,
+            thousands(options.run.paths)
+        );
+    }
+    let report = bench::bench(&scenario, &options, &Interruptible)
+        .context("the benchmark did not finish")?;
+    let text = match args.format {
+        Format::Terminal => render(&report, &options),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+    };
+    print_stdout(&text)?;
+    Ok(())
+}
+
+fn render(report: &BenchReport, options: &BenchOptions) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} · {} paths · seed {} · {} quantiles · median of at least {} runs and {:.1} s",
+        report.scenario,
+        thousands(report.paths),
+        report.seed,
+        match report.quantile_method {
+            revsim::stats::QuantileMethod::Exact => "exact",
+            revsim::stats::QuantileMethod::Sketch => "sketched",
+        },
+        MIN_REPETITIONS,
+        options.min_time.as_secs_f64(),
+    );
+    let _ = writeln!(out, "  threads       paths/s   speedup   efficiency");
+    for r in &report.results {
+        let _ = writeln!(
+            out,
+            "  {:>7} {:>13} {:>8.2}x {:>11.0}%",
+            r.threads,
+            thousands(r.paths_per_second.round() as u64),
+            r.speedup,
+            100.0 * r.efficiency
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  floor: its own draws alone   {:>13} paths/s on 1 thread; engine/floor {:.2}",
+        thousands(report.floor_paths_per_second.round() as u64),
+        report.engine_to_floor
+    );
+    let _ = writeln!(
+        out,
+        "  scalar floor, one at a time  {:>13} paths/s on 1 thread; engine/scalar floor {:.2}",
+        thousands(report.scalar_floor_paths_per_second.round() as u64),
+        report.engine_to_scalar_floor
+    );
+    out
+}

@@ -1,0 +1,379 @@
+//! Batched draws for the inner loops: standard normals, uniforms, and
+//! Poisson counts by inversion.
+//!
+//! Source come from a ziggurat (Marsaglia and Tsang, 256 layers) drawn in
+//! two passes: first one 64-bit draw per normal from the purpose's
+//! generator, turned into a normal wherever it falls inside a layer (about
+//! 98.8% of draws); then the rest are settled one by one, in order, from a
+//! second generator of the same purpose (`redraw`). The `k`-th normal of a
+//! purpose in a block therefore depends only on the `k`-th draw and on the
+//! redraws of the rejected draws before it: not on how many normals are
+//! asked for at once, nor on how many paths follow it.
+//!
+//! The tables are computed on first use with [`crate::math`], whose results
+//! are the same on every machine, so the normals are too.
+
+use std::sync::LazyLock;
+
+use rand::Rng;
+
+use super::Block;
+use crate::dist::{Dist, Param};
+use crate::math;
+use crate::rng::{self, Generator};
+
+/// Layers of the ziggurat, and where its base layer's tail begins.
+const LAYERS: usize = 256;
+const TAIL_START: f64 = 3.654_152_885_361_009;
+/// Area of each layer under the unnormalised density `e^(-x²/2)`.
+const LAYER_AREA: f64 = 0.004_928_673_233_99;
+
+/// Layer edges `x[i]` (decreasing, `x[256] = 0`) and the density at each.
+struct Ziggurat {
+    x: [f64; LAYERS + 1],
+    f: [f64; LAYERS + 1],
+}
+
+fn density(x: f64) -> f64 {
+    math::exp(-0.5 * x * x)
+}
+
+static ZIGGURAT: LazyLock<Ziggurat> = LazyLock::new(|| {
+    let mut x = [0.0; LAYERS + 1];
+    x[0] = LAYER_AREA / density(TAIL_START);
+    x[1] = TAIL_START;
+    for i in 2..LAYERS {
+        x[i] = (-2.0 * math::ln(LAYER_AREA / x[i - 1] + density(x[i - 1]))).sqrt();
+    }
+    x[LAYERS] = 0.0;
+    let f = x.map(density);
+    Ziggurat { x, f }
+});
+
+/// The random numbers of one purpose of one stream in one block: its
+/// generator, and a second one for the ziggurat's rare redraws.
+pub(crate) struct Source {
+    main: Generator,
+    redraw: Generator,
+}
+
+impl Source {
+    pub(crate) fn new(block: &Block, stream: u64, purpose: &str) -> Self {
+        let key = rng::key(purpose);
+        Source {
+            main: rng::generator(block.seed, block.index, stream, key),
+            // Any fixed, distinct key: the redraws' own generator.
+            redraw: rng::generator(block.seed, block.index, stream, !key),
+        }
+    }
+
+    /// Fills `out` with values of `param`, in order: the constant of a fixed
+    /// value (drawing nothing), normal and log-normal draws from this
+    /// source's standard normals (`mean + sd z`, `exp(ln median + sigma
+    /// z)`), any other distribution through [`Param::fill`] on the
+    /// generator; then the clamp, if any.
+    pub(crate) fn fill_param(&mut self, param: &Param, out: &mut [f64]) {
+        let Param::Random(random) = param else {
+            return param.fill(out, &mut self.main);
+        };
+        match &random.dist {
+            Dist::Normal(d) if d.sd() > 0.0 => {
+                self.fill(out);
+                let (mean, sd) = (d.mean(), d.sd());
+                out.iter_mut().for_each(|x| *x = mean + sd * *x);
+            }
+            Dist::LogNormal(d) if d.sigma() > 0.0 => {
+                self.fill(out);
+                let (mu, sigma) = (d.median().ln(), d.sigma());
+                out.iter_mut().for_each(|x| *x = mu + sigma * *x);
+                math::exp_in_place(out);
+            }
+            _ => return param.fill(out, &mut self.main),
+        }
+        if let Some((lo, hi)) = random.clamp {
+            for x in out.iter_mut() {
+                *x = if *x < lo {
+                    lo
+                } else if *x > hi {
+                    hi
+                } else {
+                    *x
+                };
+            }
+        }
+    }
+
+    /// The generator itself, for draws of other kinds.
+    pub(crate) fn generator(&mut self) -> &mut Generator {
+        &mut self.main
+    }
+
+    /// Fills `out` with the next `out.len()` standard normals.
+    pub(crate) fn fill(&mut self, out: &mut [f64]) {
+        let zig = &*ZIGGURAT;
+        const CHUNK: usize = 256;
+        let mut bits = [0u64; CHUNK];
+        for out in out.chunks_mut(CHUNK) {
+            let bits = &mut bits[..out.len()];
+            // Positions of the draws that missed their rectangle, in order.
+            let mut missed = [0u16; CHUNK];
+            let mut misses = 0;
+            // One loop, so that the generator's chain of dependent
+            // operations overlaps with the independent conversions.
+            for (j, (o, b)) in out.iter_mut().zip(bits.iter_mut()).enumerate() {
+                *b = self.main.next_u64();
+                let (x, inside) = fast_normal(zig, *b);
+                *o = x;
+                missed[misses] = j as u16;
+                misses += usize::from(!inside);
+            }
+            for &j in &missed[..misses] {
+                let j = usize::from(j);
+                out[j] = slow_normal(zig, bits[j], &mut self.redraw);
+            }
+        }
+    }
+}
+
+/// The layer and the signed position in it that one draw picks: the low 8
+/// bits choose the layer, the top 52 a uniform in `[-1, 1)`.
+#[inline(always)]
+fn layer_and_position(bits: u64) -> (usize, f64) {
+    let u = f64::from_bits((bits >> 12) | 0x4000_0000_0000_0000) - 3.0;
+    ((bits & 0xff) as usize, u)
+}
+
+/// The normal of one draw when it falls inside its layer's rectangle,
+/// with `true`; otherwise `false` (the value is then meaningless).
+#[inline(always)]
+fn fast_normal(zig: &Ziggurat, bits: u64) -> (f64, bool) {
+    let (i, u) = layer_and_position(bits);
+    let x = u * zig.x[i];
+    (x, x.abs() < zig.x[i + 1])
+}
+
+/// Settles a draw that fell outside its layer's rectangle: the tail for the
+/// base layer, the wedge test for the others, and fresh draws from
+/// `redraw` while rejected.
+#[cold]
+fn slow_normal(zig: &Ziggurat, mut bits: u64, redraw: &mut Generator) -> f64 {
+    loop {
+        let (i, u) = layer_and_position(bits);
+        let x = u * zig.x[i];
+        if x.abs() < zig.x[i + 1] {
+            return x;
+        }
+        if i == 0 {
+            // Marsaglia's tail method beyond TAIL_START.
+            loop {
+                let a = -math::ln(math::unit_open_closed(redraw.next_u64())) / TAIL_START;
+                let b = -math::ln(math::unit_open_closed(redraw.next_u64()));
+                if 2.0 * b >= a * a {
+                    let t = TAIL_START + a;
+                    return if u < 0.0 { -t } else { t };
+                }
+            }
+        }
+        let v = math::unit_closed_open(redraw.next_u64());
+        if zig.f[i + 1] + (zig.f[i] - zig.f[i + 1]) * v < density(x) {
+            return x;
+        }
+        bits = redraw.next_u64();
+    }
+}
+
+/// Uniforms in `[0, 1)` with 53 random bits, exactly as `rand`'s
+/// `random::<f64>()` draws them, one 64-bit draw each.
+pub(crate) fn fill_uniforms(rng: &mut Generator, out: &mut [f64]) {
+    const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
+    for o in out.iter_mut() {
+        *o = (rng.next_u64() >> 11) as f64 * SCALE;
+    }
+}
+
+/// The Poisson(λ) CDF, `P(N <= k)` for `k = 0, 1, ...`, extended on demand
+/// by the recurrence `p_k = p_{k-1} λ / k`, so that counting by inversion
+/// is one comparison per step instead of a division, a product and a sum.
+///
+/// The table is the same sequence of floating-point operations as walking
+/// the recurrence afresh for every draw, so counts are identical to that.
+pub(crate) struct PoissonTable {
+    lambda: f64,
+    /// Counts beyond it are not reached (see [`PoissonTable::count`]).
+    limit: u64,
+    term: f64,
+    cdf: Vec<f64>,
+}
+
+impl PoissonTable {
+    pub(crate) fn new() -> Self {
+        PoissonTable {
+            lambda: 0.0,
+            limit: 0,
+            term: 0.0,
+            cdf: Vec::new(),
+        }
+    }
+
+    /// Whether the table is the one of mean `lambda`.
+    pub(crate) fn is_for(&self, lambda: f64) -> bool {
+        !self.cdf.is_empty() && self.lambda == lambda
+    }
+
+    /// Starts the table for mean `lambda` (finite, positive), given `e^-λ`.
+    pub(crate) fn reset(&mut self, lambda: f64, exp_neg_lambda: f64) {
+        self.lambda = lambda;
+        // The walk stops here where the CDF's rounding leaves it short of
+        // a u very close to 1; the tail beyond has probability below 1e-15.
+        self.limit = (lambda + 40.0 * lambda.sqrt() + 40.0) as u64;
+        self.term = exp_neg_lambda;
+        self.cdf.clear();
+        self.cdf.push(exp_neg_lambda);
+    }
+
+    /// The count for uniform `u` in `[0, 1)`: the smallest `k` with
+    /// `u < P(N <= k)`, or the limit if that is smaller.
+    ///
+    /// The CDF does not decrease, so within a window of entries the first
+    /// one above `u` is the number at or below it: counted without a branch
+    /// for each step, a window at a time.
+    #[inline]
+    pub(crate) fn count(&mut self, u: f64) -> u64 {
+        const WINDOW: usize = 8;
+        let mut k = 0;
+        loop {
+            while self.cdf.len() < k + WINDOW {
+                self.extend();
+            }
+            let window = &self.cdf[k..k + WINDOW];
+            let below = window.iter().map(|&p| usize::from(p <= u)).sum::<usize>();
+            k += below;
+            if below < WINDOW || k as u64 >= self.limit {
+                return (k as u64).min(self.limit);
+            }
+        }
+    }
+
+    /// Adds the next eight entries (a window's worth).
+    fn extend(&mut self) {
+        let (mut term, lambda) = (self.term, self.lambda);
+        let k = self.cdf.len();
+        let mut cdf = self.cdf[k - 1];
+        for k in k..k + 8 {
+            term *= lambda / k as f64;
+            cdf += term;
+            self.cdf.push(cdf);
+        }
+        self.term = term;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn tables_match_the_published_ziggurat() {
+        // rand_distr's ZIG_NORM_X[0], [2] and [255], computed elsewhere.
+        let zig = &*ZIGGURAT;
+        assert!((zig.x[0] - 3.910_757_959_537_09).abs() < 1e-12);
+        assert!((zig.x[2] - 3.449_278_298_560_964).abs() < 1e-12);
+        assert!((zig.x[255] - 0.215_241_895_913_274).abs() < 1e-12);
+        assert!(zig.x.windows(2).all(|w| w[0] > w[1]));
+    }
+
+    fn block() -> Block {
+        Block {
+            seed: 1,
+            index: 0,
+            paths: 1024,
+            horizon: 12,
+        }
+    }
+
+    #[test]
+    fn normals_do_not_depend_on_how_many_are_drawn_at_once() {
+        let mut whole = vec![0.0; 5000];
+        Source::new(&block(), 7, "x").fill(&mut whole);
+        let mut parts = Source::new(&block(), 7, "x");
+        let mut pieces = Vec::new();
+        for size in [1, 255, 256, 257, 1000, 3231] {
+            let mut piece = vec![0.0; size];
+            parts.fill(&mut piece);
+            pieces.extend(piece);
+        }
+        assert_eq!(whole, pieces);
+    }
+
+    /// Mean, variance, fourth moment and both tails, with 5-SE bands.
+    #[test]
+    fn normals_have_the_standard_normal_law() {
+        let n = 2_000_000;
+        let mut z = vec![0.0; n];
+        Source::new(&block(), 3, "normal test").fill(&mut z);
+        let nf = n as f64;
+        let mean = z.iter().sum::<f64>() / nf;
+        let var = z.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0);
+        let m4 = z.iter().map(|x| x.powi(4)).sum::<f64>() / nf;
+        assert!(mean.abs() < 5.0 / nf.sqrt(), "mean {mean}");
+        assert!(
+            (var - 1.0).abs() < 5.0 * (2.0 / nf).sqrt(),
+            "variance {var}"
+        );
+        assert!((m4 - 3.0).abs() < 5.0 * (96.0 / nf).sqrt(), "m4 {m4}");
+        // P(Z < x) for points in the body, at the layer edges and in the tail.
+        for (x, p) in [
+            (-3.7, 1.078_029_875_332_9e-4),
+            (-1.959_963_984_540_054, 0.025),
+            (-0.5, 0.308_537_538_725_986_9),
+            (0.0, 0.5),
+            (1.0, 0.841_344_746_068_542_9),
+            (3.0, 0.998_650_101_968_369_9),
+        ] {
+            let below = z.iter().filter(|&&v| v < x).count() as f64 / nf;
+            let se = (p * (1.0 - p) / nf).sqrt();
+            assert!(
+                (below - p).abs() < 5.0 * se,
+                "P(Z < {x}) = {below}, not {p}"
+            );
+        }
+    }
+
+    #[test]
+    fn uniforms_are_rands_f64() {
+        use rand::RngExt;
+        let mut a = Generator::seed_from_u64(4);
+        let mut b = a.clone();
+        let mut out = [0.0; 100];
+        fill_uniforms(&mut a, &mut out);
+        for o in out {
+            assert_eq!(o, b.random::<f64>());
+        }
+    }
+
+    /// The table walk gives the counts of the plain recurrence.
+    #[test]
+    fn poisson_table_counts_like_the_recurrence() {
+        let plain = |lambda: f64, u: f64| {
+            let limit = (lambda + 40.0 * lambda.sqrt() + 40.0) as u64;
+            let (mut k, mut term) = (0u64, (-lambda).exp());
+            let mut cdf = term;
+            while u >= cdf && k < limit {
+                k += 1;
+                term *= lambda / k as f64;
+                cdf += term;
+            }
+            k
+        };
+        let mut table = PoissonTable::new();
+        for lambda in [0.01, 0.5, 1.75, 3.0, 30.0, 499.0] {
+            table.reset(lambda, (-lambda).exp());
+            for i in 0..2000 {
+                let u = (i as f64 + 0.5) / 2000.0;
+                assert_eq!(table.count(u), plain(lambda, u), "λ={lambda} u={u}");
+            }
+            assert_eq!(table.count(1.0 - 1e-17), plain(lambda, 1.0 - 1e-17));
+        }
+    }
+}
