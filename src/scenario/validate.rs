@@ -134,6 +134,20 @@ impl Builder<'_> {
         }
     }
 
+    /// The growth index's two parameters, shared by three kinds.
+    fn growth(
+        &mut self,
+        prefix: &str,
+        annual_growth: Option<&Spanned<RawParam>>,
+        volatility: Option<&Spanned<RawParam>>,
+        spans: &mut HashMap<&'static str, Range<usize>>,
+    ) -> Growth {
+        Growth {
+            annual_growth: self.param(prefix, "annual_growth", annual_growth, 0.0, spans),
+            volatility: self.param(prefix, "volatility", volatility, 0.0, spans),
+        }
+    }
+
     fn integer(
         &mut self,
         field: &str,
@@ -312,22 +326,12 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                         0.0,
                         spans,
                     ),
-                    growth: Growth {
-                        annual_growth: b.param(
-                            prefix,
-                            "annual_growth",
-                            c.annual_growth.as_ref(),
-                            0.0,
-                            spans,
-                        ),
-                        volatility: b.param(
-                            prefix,
-                            "volatility",
-                            c.volatility.as_ref(),
-                            0.0,
-                            spans,
-                        ),
-                    },
+                    growth: b.growth(
+                        prefix,
+                        c.annual_growth.as_ref(),
+                        c.volatility.as_ref(),
+                        spans,
+                    ),
                     churn,
                 })
             },
@@ -387,22 +391,12 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                         0.0,
                         spans,
                     ),
-                    growth: Growth {
-                        annual_growth: b.param(
-                            prefix,
-                            "annual_growth",
-                            s.annual_growth.as_ref(),
-                            0.0,
-                            spans,
-                        ),
-                        volatility: b.param(
-                            prefix,
-                            "volatility",
-                            s.volatility.as_ref(),
-                            0.0,
-                            spans,
-                        ),
-                    },
+                    growth: b.growth(
+                        prefix,
+                        s.annual_growth.as_ref(),
+                        s.volatility.as_ref(),
+                        spans,
+                    ),
                 })
             },
         ));
@@ -424,22 +418,12 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                         0.0,
                         spans,
                     ),
-                    growth: Growth {
-                        annual_growth: b.param(
-                            prefix,
-                            "annual_growth",
-                            s.annual_growth.as_ref(),
-                            0.0,
-                            spans,
-                        ),
-                        volatility: b.param(
-                            prefix,
-                            "volatility",
-                            s.volatility.as_ref(),
-                            0.0,
-                            spans,
-                        ),
-                    },
+                    growth: b.growth(
+                        prefix,
+                        s.annual_growth.as_ref(),
+                        s.volatility.as_ref(),
+                        spans,
+                    ),
                 })
             },
         ));

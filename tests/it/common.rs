@@ -51,3 +51,40 @@ pub fn json_without_timing(report: &Report) -> String {
     }
     serde_json::to_string(&value).expect("value serialises")
 }
+
+/// Checks every file of a corpus folder: `parse(text, origin)` must refuse
+/// it with a message holding each `# expect: TEXT` line of the file. Files
+/// are read under the origin `broken/NAME`. Returns how many were checked.
+pub fn check_corpus<E: std::fmt::Display, T>(
+    dir: &std::path::Path,
+    parse: impl Fn(&str, &str) -> Result<T, E>,
+) -> usize {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let expected: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# expect: "))
+            .collect();
+        assert!(!expected.is_empty(), "{name} has no expectations");
+        match parse(&text, &format!("broken/{name}")) {
+            Ok(_) => failures.push(format!("{name}: was accepted")),
+            Err(e) => {
+                let message = e.to_string();
+                for want in expected {
+                    if !message.contains(want) {
+                        failures.push(format!("{name}: missing {want:?} in:\n{message}\n"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    files.len()
+}

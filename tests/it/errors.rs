@@ -8,40 +8,12 @@ use std::panic;
 
 use revsim::scenario::Scenario;
 
-use crate::common::root;
+use crate::common::{check_corpus, root};
 
 #[test]
 fn every_corpus_file_is_refused_with_its_expected_message() {
-    let dir = root().join("tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(files.len() >= 20, "the corpus has {} files", files.len());
-    let mut failures = Vec::new();
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy();
-        let origin = format!("broken/{name}");
-        let expected: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("# expect: "))
-            .collect();
-        assert!(!expected.is_empty(), "{name} has no expectations");
-        match Scenario::parse(&text, &origin) {
-            Ok(_) => failures.push(format!("{name}: was accepted")),
-            Err(e) => {
-                let message = e.to_string();
-                for want in expected {
-                    if !message.contains(want) {
-                        failures.push(format!("{name}: missing {want:?} in:\n{message}\n"));
-                    }
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let checked = check_corpus(&root().join("tests/corpus"), Scenario::parse);
+    assert!(checked >= 20, "the corpus has {checked} files");
 }
 
 #[test]

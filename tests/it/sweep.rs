@@ -8,7 +8,7 @@ use revsim::engine::{RunOptions, Silent};
 use revsim::scenario::{ParamValue, Scenario};
 use revsim::sweep::{self, Design, Level, Levels, Sweep, SweepResult, Vary};
 
-use crate::common::{base, options, parse, root, run};
+use crate::common::{base, check_corpus, options, parse, root, run};
 
 const TIKTOK_CHURN: &str = "client.tiktok_bytedance.churn.probability";
 const COPILOT_GROWTH: &str = "subscription.microsoft_365_copilot.annual_growth";
@@ -240,34 +240,8 @@ fn the_shipped_sweep_files_are_valid() {
 #[test]
 fn every_broken_sweep_file_is_refused_with_its_expected_message() {
     let dir = root().join("tests/sweep_corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    assert!(files.len() >= 15, "the corpus has {} files", files.len());
-    let mut failures = Vec::new();
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy();
-        let expected: Vec<&str> = text
-            .lines()
-            .filter_map(|l| l.strip_prefix("# expect: "))
-            .collect();
-        assert!(!expected.is_empty(), "{name} has no expectations");
-        match Sweep::parse(&text, &format!("broken/{name}"), &dir) {
-            Ok(_) => failures.push(format!("{name}: was accepted")),
-            Err(e) => {
-                let message = e.to_string();
-                for want in expected {
-                    if !message.contains(want) {
-                        failures.push(format!("{name}: missing {want:?} in:\n{message}\n"));
-                    }
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let checked = check_corpus(&dir, |text, origin| Sweep::parse(text, origin, &dir));
+    assert!(checked >= 15, "the corpus has {checked} files");
 }
 
 #[test]
