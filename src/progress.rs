@@ -5,7 +5,9 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
+
+use crate::report::money::thousands;
 
 use crate::engine::Observer;
 
@@ -48,10 +50,15 @@ impl Progress {
     pub fn new(total: u64, unit: &str, quiet: bool) -> Self {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
         let template = format!(
-            "{{elapsed_precise}} [{{wide_bar}}] {{msg}}{{human_pos}}/{{human_len}} {unit} ({{per_sec}}, {{eta}} left)"
+            "{{elapsed_precise}} [{{wide_bar}}] {{msg}}{{human_pos}}/{{human_len}} {unit} ({{rate}}/s, {{eta}} left)"
         );
         if let Ok(style) = ProgressStyle::with_template(&template) {
-            bar.set_style(style.progress_chars("=> "));
+            // indicatif's own {per_sec} prints four decimals of a rate in
+            // the millions; a whole number with separators reads better.
+            let rate = |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{}", thousands(state.per_sec().max(0.0).round() as u64));
+            };
+            bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
         }
         Progress {
             bar,

@@ -49,7 +49,8 @@ enum Command {
 /// Options every simulating command shares.
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
-    /// Number of paths (default: the scenario's `paths`).
+    /// Number of paths, per point for sweeps (default: the sweep's or the
+    /// scenario's `paths`).
     #[arg(long, value_name = "N")]
     pub paths: Option<u64>,
     /// Seed of the random numbers (default: the scenario's `seed`).
