@@ -9,7 +9,7 @@
 //! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
 
 use super::sample::fill_uniforms;
-use super::{Allowed, Block, CHUNK, Field, FieldMut, Growth, Outcome};
+use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome};
 use crate::dist::Param;
 use crate::math;
 
@@ -45,33 +45,6 @@ pub struct Client {
 }
 
 impl Client {
-    pub(super) fn fields(&self) -> Vec<Field<'_>> {
-        let mut fields = vec![Field {
-            name: "monthly_spend",
-            param: &self.monthly_spend,
-            allowed: Allowed::NON_NEGATIVE,
-        }];
-        fields.extend(self.growth.fields());
-        fields.extend([
-            Field {
-                name: "churn.probability",
-                param: &self.churn.probability,
-                allowed: Allowed::PROBABILITY,
-            },
-            Field {
-                name: "churn.retain",
-                param: &self.churn.retain,
-                allowed: Allowed::PROBABILITY,
-            },
-            Field {
-                name: "churn.ramp_months",
-                param: &self.churn.ramp_months,
-                allowed: Allowed::RAMP,
-            },
-        ]);
-        fields
-    }
-
     pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
         let mut fields = vec![FieldMut {
             name: "monthly_spend",

@@ -6,7 +6,7 @@
 //! volatility v.
 
 use super::sample::Source;
-use super::{Allowed, Block, Field, FieldMut};
+use super::{Allowed, Block, FieldMut};
 use crate::dist::Param;
 use crate::math;
 
@@ -26,21 +26,6 @@ impl Default for Growth {
 }
 
 impl Growth {
-    pub(super) fn fields(&self) -> [Field<'_>; 2] {
-        [
-            Field {
-                name: "annual_growth",
-                param: &self.annual_growth,
-                allowed: Allowed::GROWTH,
-            },
-            Field {
-                name: "volatility",
-                param: &self.volatility,
-                allowed: Allowed::NON_NEGATIVE,
-            },
-        ]
-    }
-
     pub(super) fn fields_mut(&mut self) -> [FieldMut<'_>; 2] {
         [
             FieldMut {

@@ -68,10 +68,11 @@ pub enum Model {
     Stream(GrowthStream),
 }
 
-/// A numeric parameter of a process, by its dotted name inside the stream.
-pub struct Field<'a> {
+/// A numeric parameter of a process, by its dotted name inside the stream:
+/// a copy, for reading (validation, listings).
+pub struct Field {
     pub name: &'static str,
-    pub param: &'a Param,
+    pub param: Param,
     pub allowed: Allowed,
 }
 
@@ -135,14 +136,19 @@ impl Model {
         }
     }
 
-    /// The numeric parameters, in a fixed order.
-    pub fn fields(&self) -> Vec<Field<'_>> {
-        match self {
-            Model::Client(c) => c.fields(),
-            Model::Pipeline(p) => p.fields(),
-            Model::Subscription(s) => s.fields(),
-            Model::Stream(s) => s.fields(),
-        }
+    /// The numeric parameters, in a fixed order. Read from a copy through
+    /// [`Model::fields_mut`], so that each kind lists its fields, names and
+    /// allowed ranges once; only cold paths (validation, listings) call it.
+    pub fn fields(&self) -> Vec<Field> {
+        let mut copy = self.clone();
+        copy.fields_mut()
+            .into_iter()
+            .map(|f| Field {
+                name: f.name,
+                param: f.param.clone(),
+                allowed: f.allowed,
+            })
+            .collect()
     }
 
     pub fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {

@@ -9,7 +9,7 @@
 use rand_distr::{Distribution, Poisson};
 
 use super::sample::{PoissonTable, Source, fill_uniforms};
-use super::{Allowed, Block, CHUNK, Field, FieldMut, Outcome};
+use super::{Allowed, Block, CHUNK, FieldMut, Outcome};
 use crate::dist::Param;
 use crate::math;
 use crate::rng::Generator;
@@ -28,31 +28,6 @@ pub struct Pipeline {
 const INVERSION_MAX_MEAN: f64 = 500.0;
 
 impl Pipeline {
-    pub(super) fn fields(&self) -> Vec<Field<'_>> {
-        vec![
-            Field {
-                name: "arrivals_per_month",
-                param: &self.arrivals_per_month,
-                allowed: Allowed::NON_NEGATIVE,
-            },
-            Field {
-                name: "monthly_spend",
-                param: &self.monthly_spend,
-                allowed: Allowed::NON_NEGATIVE,
-            },
-            Field {
-                name: "ramp_months",
-                param: &self.ramp_months,
-                allowed: Allowed::RAMP,
-            },
-            Field {
-                name: "annual_growth",
-                param: &self.annual_growth,
-                allowed: Allowed::GROWTH,
-            },
-        ]
-    }
-
     pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
         vec![
             FieldMut {

@@ -2,7 +2,7 @@
 //! a seat subscription, R(m) = seats · price_per_seat · G_m, and a plain
 //! revenue stream, R(m) = monthly_revenue · G_m.
 
-use super::{Allowed, Block, CHUNK, Field, FieldMut, Growth, Outcome};
+use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome};
 use crate::dist::Param;
 
 #[derive(Clone, Debug)]
@@ -19,23 +19,6 @@ pub struct GrowthStream {
 }
 
 impl Subscription {
-    pub(super) fn fields(&self) -> Vec<Field<'_>> {
-        let mut fields = vec![
-            Field {
-                name: "seats",
-                param: &self.seats,
-                allowed: Allowed::NON_NEGATIVE,
-            },
-            Field {
-                name: "price_per_seat",
-                param: &self.price_per_seat,
-                allowed: Allowed::NON_NEGATIVE,
-            },
-        ];
-        fields.extend(self.growth.fields());
-        fields
-    }
-
     pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
         let mut fields = vec![
             FieldMut {
@@ -66,16 +49,6 @@ impl Subscription {
 }
 
 impl GrowthStream {
-    pub(super) fn fields(&self) -> Vec<Field<'_>> {
-        let mut fields = vec![Field {
-            name: "monthly_revenue",
-            param: &self.monthly_revenue,
-            allowed: Allowed::NON_NEGATIVE,
-        }];
-        fields.extend(self.growth.fields());
-        fields
-    }
-
     pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
         let mut fields = vec![FieldMut {
             name: "monthly_revenue",

@@ -457,7 +457,7 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
             );
         }
         for field in p.stream.model.fields() {
-            if let Err((message, help)) = field.allowed.check(field.param) {
+            if let Err((message, help)) = field.allowed.check(&field.param) {
                 let span = p.spans.get(field.name).cloned().unwrap_or(p.span.clone());
                 b.report(
                     Some(span),
