@@ -7,7 +7,7 @@ use std::process::{Command as StdCommand, Stdio};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::root;
+use crate::common::{interrupt_after_a_while, root};
 
 fn simulate() -> Command {
     let mut cmd = Command::cargo_bin("simulate").unwrap();
@@ -311,29 +311,16 @@ fn unwritable_out_file_is_a_runtime_failure() {
 fn interrupt_stops_cleanly_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
-    let child = StdCommand::new(env!("CARGO_BIN_EXE_simulate"))
-        .current_dir(root())
-        .args([
-            "scenarios/base.toml",
-            "--paths",
-            "1000000000",
-            "--quiet",
-            "--format",
-            "json",
-            "--out",
-        ])
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let killed = StdCommand::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
+    let output = interrupt_after_a_while(&[
+        "scenarios/base.toml".as_ref(),
+        "--paths".as_ref(),
+        "1000000000".as_ref(),
+        "--quiet".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "stderr: {stderr}");
     assert!(output.stdout.is_empty());

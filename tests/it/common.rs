@@ -88,3 +88,23 @@ pub fn check_corpus<E: std::fmt::Display, T>(
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     files.len()
 }
+
+/// Runs `simulate ARGS` from the project root, sends it SIGINT (Ctrl-C)
+/// after 1.5 s of work, and returns what it printed and how it exited.
+pub fn interrupt_after_a_while(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .current_dir(root())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    child.wait_with_output().unwrap()
+}

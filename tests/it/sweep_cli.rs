@@ -3,13 +3,11 @@
 //! and output files that are written whole or not at all.
 
 use std::path::Path;
-use std::process::{Command as Process, Stdio};
-use std::time::Duration;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::root;
+use crate::common::{interrupt_after_a_while, root};
 
 const GRID: &str = "scenarios/sweeps/churn_by_copilot_growth.toml";
 const TIKTOK: &str = "scenarios/sweeps/tiktok_churn.toml";
@@ -181,23 +179,16 @@ fn a_failed_sweep_leaves_the_existing_output_untouched() {
 fn an_interrupted_sweep_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sweep.csv");
-    let binary = assert_cmd::cargo::cargo_bin("simulate");
     // 11 points x 4,000,000 paths: minutes of work, stopped after a second.
-    let child = Process::new(binary)
-        .current_dir(root())
-        .args(["sweep", TIKTOK, "--paths", "4000000", "-q", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1500));
-    let killed = Process::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
+    let output = interrupt_after_a_while(&[
+        "sweep".as_ref(),
+        TIKTOK.as_ref(),
+        "--paths".as_ref(),
+        "4000000".as_ref(),
+        "-q".as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
