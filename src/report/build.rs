@@ -144,25 +144,27 @@ fn histogram(values: &Quantiles, amount: f64) -> Vec<Bin> {
         hi = hi.max(amount);
     }
     let width = (hi - lo).max(1e-9) / HISTOGRAM_BINS as f64;
-    (0..HISTOGRAM_BINS)
-        .map(|i| {
-            let a = lo + i as f64 * width;
-            let b = if i + 1 == HISTOGRAM_BINS {
-                hi
-            } else {
-                a + width
-            };
-            let below_a = if i == 0 { 0.0 } else { values.cdf(a) };
-            let below_b = if i + 1 == HISTOGRAM_BINS {
-                1.0
-            } else {
-                values.cdf(b)
-            };
-            Bin {
-                lo: a,
-                hi: b,
-                fraction: (below_b - below_a).max(0.0),
-            }
+    // Bar i spans edges i and i + 1; the last edge is `hi` itself.
+    let edges: Vec<f64> = (0..HISTOGRAM_BINS)
+        .map(|i| lo + i as f64 * width)
+        .chain([hi])
+        .collect();
+    // The CDF at every inner edge, in one pass over the values; everything
+    // is below the last edge and nothing below the first, as the end bars
+    // take the tails.
+    let inner = &edges[1..HISTOGRAM_BINS];
+    let below: Vec<f64> = [0.0]
+        .into_iter()
+        .chain(values.cdf_each(inner))
+        .chain([1.0])
+        .collect();
+    edges
+        .windows(2)
+        .zip(below.windows(2))
+        .map(|(edge, below)| Bin {
+            lo: edge[0],
+            hi: edge[1],
+            fraction: (below[1] - below[0]).max(0.0),
         })
         .collect()
 }

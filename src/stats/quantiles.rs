@@ -173,52 +173,35 @@ impl QuantileStore {
     /// (and the minimum and maximum) are expected to be asked for.
     ///
     /// Exact values are then not sorted: the order statistics those
-    /// quantiles need are found by selection, in linear time, which for a
-    /// few quantiles is many times faster than sorting. The answers are the
-    /// same bits as after [`QuantileStore::finish`]; a query for any other
-    /// quantile sorts the values once, on first use, and the empirical CDF
-    /// counts (one linear pass a query) until they are sorted. Sketches are
-    /// unaffected.
+    /// quantiles need are found by [`order_statistics`], in linear time,
+    /// which for a few quantiles is many times faster than sorting. The
+    /// answers are the same bits as after [`QuantileStore::finish`]; a query
+    /// for any other quantile sorts the values once, on first use, and the
+    /// empirical CDF counts (one linear pass a query) until they are sorted.
+    /// Sketches are unaffected.
     pub fn finish_for(self, expected: &[f64]) -> Quantiles {
         let Self::Exact(mut values) = self else {
             return self.finish();
         };
-        values.retain(|x| !x.is_nan());
-        let n = values.len();
-        // The lower order statistic of each expected quantile, selected
-        // among the values' keys; then each one's upper neighbour is the
-        // smallest key between it and the next selected rank, and the
-        // extremes are the smallest key before the first and the largest
-        // after the last.
+        // NaN is looked for in the pass that finds the extreme keys.
+        let span = key_span(&values).unwrap_or_else(|| {
+            values.retain(|x| !x.is_nan());
+            key_span(&values).unwrap_or((0, 0))
+        });
+        let n = values.len() as u64;
+        // Each expected quantile interpolates between the order statistics
+        // of its rank and the next; the extremes answer min and max.
         let mut ranks: Vec<u64> = expected
             .iter()
-            .filter_map(|&q| type7_position(n as u64, q))
-            .map(|(rank, _)| rank)
+            .filter_map(|&q| type7_position(n, q))
+            .flat_map(|(rank, _)| [rank, (rank + 1).min(n - 1)])
             .collect();
+        if n > 0 && !ranks.is_empty() {
+            ranks.extend([0, n - 1]);
+        }
         ranks.sort_unstable();
         ranks.dedup();
-        let mut keys: Vec<u64> = values.iter().map(|&x| total_key(x)).collect();
-        let mut known = Vec::with_capacity(2 * ranks.len() + 2);
-        select_keys(&mut keys, 0, &ranks, &mut known);
-        let mut extra = Vec::with_capacity(ranks.len() + 2);
-        for (i, &rank) in ranks.iter().enumerate() {
-            let from = rank as usize + 1;
-            let to = ranks.get(i + 1).map_or(n, |&next| next as usize + 1);
-            if let Some(&next) = keys[from..to].iter().min() {
-                extra.push((rank + 1, from_total_key(next)));
-            }
-        }
-        if let (Some(&first), Some(&last)) = (ranks.first(), ranks.last()) {
-            if let Some(&min) = keys[..=first as usize].iter().min() {
-                extra.push((0, from_total_key(min)));
-            }
-            if let Some(&max) = keys[last as usize..].iter().max() {
-                extra.push((n as u64 - 1, from_total_key(max)));
-            }
-        }
-        known.extend(extra);
-        known.sort_unstable_by_key(|&(rank, _)| rank);
-        known.dedup_by_key(|&mut (rank, _)| rank);
+        let known = order_statistics(&values, span, &ranks);
         Quantiles {
             inner: Finished::Selected(Selected {
                 values,
@@ -289,6 +272,96 @@ fn sort_total(values: &mut [f64]) {
     for (x, &k) in values.iter_mut().zip(&keys) {
         *x = from_total_key(k);
     }
+}
+
+/// The order statistic of every rank in `ranks` (ascending, distinct, each
+/// below `values.len()`), as `(rank, value)` in rank order: what sorting
+/// `values` by [`f64::total_cmp`] would put at each rank, without sorting.
+///
+/// `(low, high)` are the smallest and largest key ([`key_span`]).
+/// A radix selection on [`total_key`]s: one pass counts the keys in 2^11
+/// equal ranges between those, which tells the range every wanted rank
+/// falls in; a second copies
+/// out the keys of those ranges alone, usually a small fraction of the
+/// values, among which [`select_keys`] finds the ranks. Two streaming
+/// passes without unpredictable branches, where selecting among all the
+/// values would take several passes of branchy partitioning.
+fn order_statistics(values: &[f64], (low, high): (u64, u64), ranks: &[u64]) -> Vec<(u64, f64)> {
+    const BITS: u32 = 11;
+    let Some(&last) = ranks.last() else {
+        return Vec::new();
+    };
+    debug_assert!(last < values.len() as u64);
+    if low == high {
+        return ranks.iter().map(|&r| (r, from_total_key(low))).collect();
+    }
+    // Range of a key: (key - low) >> shift, below 2^BITS.
+    let shift = (u64::BITS - (high - low).leading_zeros()).saturating_sub(BITS);
+    let range = |x: f64| ((total_key(x) - low) >> shift) as usize;
+    let mut counts = vec![0u32; 1 << BITS];
+    for &x in values {
+        counts[range(x)] += 1;
+    }
+    // below[r]: keys in ranges before r. The ranges holding a wanted rank,
+    // and how many kept keys precede each of them.
+    let mut below = Vec::with_capacity(counts.len() + 1);
+    below.push(0u64);
+    for &c in &counts {
+        below.push(below[below.len() - 1] + u64::from(c));
+    }
+    let mut wanted = vec![false; counts.len()];
+    let mut kept_before = vec![0u64; counts.len()];
+    let mut kept = 0u64;
+    let range_of_rank = |rank: u64| below.partition_point(|&b| b <= rank) - 1;
+    for &rank in ranks {
+        wanted[range_of_rank(rank)] = true;
+    }
+    for (r, &w) in wanted.iter().enumerate() {
+        kept_before[r] = kept;
+        if w {
+            kept += u64::from(counts[r]);
+        }
+    }
+    // Written at the next free place every time, kept only when wanted:
+    // no branch on the data. One spare slot takes the last write.
+    let mut keys = vec![0u64; kept as usize + 1];
+    let mut next = 0;
+    for &x in values {
+        let key = total_key(x);
+        keys[next] = key;
+        next += usize::from(wanted[((key - low) >> shift) as usize]);
+    }
+    keys.truncate(next);
+    // Kept keys fall in range order once ordered, so a rank's place among
+    // them is its place in its range, after the kept ranges before it.
+    let places: Vec<u64> = ranks
+        .iter()
+        .map(|&rank| {
+            let r = range_of_rank(rank);
+            kept_before[r] + (rank - below[r])
+        })
+        .collect();
+    let mut found = Vec::with_capacity(ranks.len());
+    select_keys(&mut keys, 0, &places, &mut found);
+    found.sort_unstable_by_key(|&(place, _)| place);
+    // Places rise with ranks, one for one.
+    ranks
+        .iter()
+        .zip(found)
+        .map(|(&rank, (_, value))| (rank, value))
+        .collect()
+}
+
+/// The smallest and largest [`total_key`] of `values` (`(u64::MAX, 0)` when
+/// empty), or `None` if any value is NaN.
+fn key_span(values: &[f64]) -> Option<(u64, u64)> {
+    let (low, high, nan) = values
+        .iter()
+        .fold((u64::MAX, 0, false), |(low, high, nan), &x| {
+            let k = total_key(x);
+            (low.min(k), high.max(k), nan | x.is_nan())
+        });
+    (!nan).then_some((low, high))
 }
 
 /// Finds the order statistic of every rank in `ranks` (ascending, each at
@@ -380,6 +453,29 @@ impl Selected {
         at_or_below as f64 / self.values.len() as f64
     }
 
+    /// As [`Selected::cdf`] at every point of ascending `points` (no NaN),
+    /// in one pass over the values however many points there are.
+    fn cdf_each(&self, points: &[f64]) -> Vec<f64> {
+        if self.sorted.get().is_some() || self.values.is_empty() {
+            return points.iter().map(|&x| self.cdf(x)).collect();
+        }
+        // at[j]: values for which points[j] is the first point at or above.
+        let mut at = vec![0u64; points.len() + 1];
+        for &v in &self.values {
+            at[points.partition_point(|&x| x < v)] += 1;
+        }
+        let n = self.values.len() as f64;
+        let mut below = 0;
+        points
+            .iter()
+            .zip(&at)
+            .map(|(_, &count)| {
+                below += count;
+                below as f64 / n
+            })
+            .collect()
+    }
+
     fn extreme(&self, last: bool) -> f64 {
         let n = self.values.len() as u64;
         if n == 0 {
@@ -432,6 +528,24 @@ impl Quantiles {
             Finished::Exact(sorted) => cdf_sorted(sorted, x),
             Finished::Selected(selected) => selected.cdf(x),
             Finished::Sketch(sketch) => sketch.cdf(x),
+        }
+    }
+
+    /// [`Quantiles::cdf`] at every point of `points`, which must ascend
+    /// (NaN aside, which gives NaN): one pass over exact values, not one a
+    /// point, for a histogram's edges.
+    pub fn cdf_each(&self, points: &[f64]) -> Vec<f64> {
+        debug_assert!(
+            points
+                .windows(2)
+                .all(|w| w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Greater)),
+            "points must ascend"
+        );
+        match &self.inner {
+            Finished::Selected(selected) if !points.iter().any(|x| x.is_nan()) => {
+                selected.cdf_each(points)
+            }
+            _ => points.iter().map(|&x| self.cdf(x)).collect(),
         }
     }
 
@@ -595,9 +709,13 @@ mod tests {
                 "{q}"
             );
         }
-        for x in [-1e9, -0.0, 0.0, 7.0, 1e5, 1e9] {
+        let points = [-1e9, -2e5, -0.0, 0.0, 7.0, 7.0, 1e5, 1e9];
+        for x in points {
             assert_eq!(selected.cdf(x), sorted.cdf(x));
         }
+        let each = selected.cdf_each(&points);
+        assert_eq!(each, points.map(|x| sorted.cdf(x)).to_vec());
+        assert!(selected.cdf_each(&[f64::NAN])[0].is_nan());
         // Skewed, clustered, tied and infinite values.
         let skewed: Vec<f64> = (0..30_000_u32)
             .map(|i| (f64::from(i % 977) * 0.01).exp() + f64::from(i % 3))
@@ -622,6 +740,60 @@ mod tests {
             }
             assert_eq!(a.min().to_bits(), b.min().to_bits());
         }
+    }
+
+    /// Every rank of small sets, and scattered ranks of large ones, against
+    /// sorting: negative, infinite, tied, clustered and outlying values,
+    /// ties straddling the selection's ranges, and ranks that share one.
+    #[test]
+    fn order_statistics_match_sorting() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut uniform = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let spread: Vec<f64> = (0..20_000).map(|_| (uniform() - 0.3) * 1e9).collect();
+        let lognormal: Vec<f64> = (0..20_000).map(|_| (8.0 * uniform()).exp()).collect();
+        let mut outlier = vec![1.0; 20_000];
+        outlier[7] = 1e300;
+        outlier[8] = -f64::INFINITY;
+        let ties: Vec<f64> = (0..20_000).map(|i| f64::from(i % 7) - 3.0).collect();
+        let clustered: Vec<f64> = (0..20_000)
+            .map(|i| 5e7 + uniform() * if i % 100 == 0 { 1e9 } else { 1.0 })
+            .collect();
+        let small: Vec<f64> = (0..300).map(|i| f64::from(i % 17) * -0.5).collect();
+        for data in [&spread, &lognormal, &outlier, &ties, &clustered, &small] {
+            let expected = sorted(data);
+            let n = data.len() as u64;
+            let ranks: Vec<u64> = if n <= 300 {
+                (0..n).collect()
+            } else {
+                let mut r: Vec<u64> = (0..40).map(|_| (uniform() * n as f64) as u64).collect();
+                r.extend([0, 1, n / 2, n / 2 + 1, n - 2, n - 1]);
+                r.sort_unstable();
+                r.dedup();
+                r
+            };
+            let span = key_span(data).unwrap();
+            let found = order_statistics(data, span, &ranks);
+            assert_eq!(found.len(), ranks.len());
+            for (&rank, &(r, value)) in ranks.iter().zip(&found) {
+                assert_eq!(r, rank);
+                assert_eq!(
+                    value.to_bits(),
+                    expected[rank as usize].to_bits(),
+                    "rank {rank}"
+                );
+            }
+        }
+        assert!(order_statistics(&[], (u64::MAX, 0), &[]).is_empty());
+        assert_eq!(
+            order_statistics(&[2.0], key_span(&[2.0]).unwrap(), &[0]),
+            vec![(0, 2.0)]
+        );
+        assert_eq!(key_span(&[1.0, f64::NAN]), None);
     }
 
     #[test]
