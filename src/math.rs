@@ -310,6 +310,27 @@ pub fn exp_in_place(values: &mut [f64]) {
     })
 }
 
+/// `rows[m·c + i] ← scale[i] · e^rows[m·c + i]` for rows of `c =
+/// scale.len()` values: [`exp_in_place`] and a product by a per-column
+/// factor in one pass, with the same bits as the two done apart.
+pub fn scaled_exp_in_place(rows: &mut [f64], scale: &[f64]) {
+    assert!(!scale.is_empty() && rows.len().is_multiple_of(scale.len()));
+    dispatch!(scaled_exp_in_place(rows: &mut [f64], scale: &[f64]) {
+        let moderate = rows.iter().fold(true, |ok, x| ok & (x.abs() <= 700.0));
+        for row in rows.chunks_exact_mut(scale.len()) {
+            if moderate {
+                for (x, s) in row.iter_mut().zip(scale) {
+                    *x = exp_moderate(*x) * s;
+                }
+            } else {
+                for (x, s) in row.iter_mut().zip(scale) {
+                    *x = exp(*x) * s;
+                }
+            }
+        }
+    })
+}
+
 /// Standard normals from `2 ⌈n/2⌉` 64-bit draws, in order: `out[2i]` and
 /// `out[2i+1]` come from `bits[2i]` and `bits[2i+1]` (see [`normal_pair`]).
 /// `bits` must hold at least `out.len()` rounded up to even.

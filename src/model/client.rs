@@ -131,11 +131,7 @@ impl Client {
             let c = CHUNK.min(n - first);
             // Revenue before churn, spend · G_m, for every path and month...
             let revenue = &mut index[..h * c];
-            growth.chunk(first, revenue);
-            let spend = &spend[first..first + c];
-            for row in revenue.chunks_exact_mut(c) {
-                row.iter_mut().zip(spend).for_each(|(r, s)| *r *= s);
-            }
+            growth.chunk(first, &spend[first..first + c], revenue);
             // ...then, on the few paths that churn within the horizon, the
             // months from churn on times the share kept: the same
             // `spend · G_m · C_m` as for every path, with C_m = 1 before.

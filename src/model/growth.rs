@@ -71,7 +71,6 @@ impl Growth {
             shocks,
             horizon: block.horizon,
             z: Vec::new(),
-            log: Vec::new(),
         }
     }
 }
@@ -84,25 +83,30 @@ pub(super) struct GrowthPaths {
     horizon: usize,
     /// Scratch: one chunk's shocks, path-major.
     z: Vec<f64>,
-    /// Scratch: one chunk's running log-index.
-    log: Vec<f64>,
 }
 
 impl GrowthPaths {
-    /// Writes G_1..G_H of paths `first..first + index.len() / H` into
-    /// `index`, month-major: `index[m * c + i]` is G_{m+1} of path
-    /// `first + i`. Chunks must be asked for in order, each path once, for
-    /// the shocks to be the same on every run.
-    pub(super) fn chunk(&mut self, first: usize, index: &mut [f64]) {
+    /// Writes `level · G_m` for months 1..H of paths `first..first + c`
+    /// (`c = level.len()`) into `out`, month-major: `out[m * c + i]` is
+    /// `level[i] · G_{m+1}` of path `first + i`. Chunks must be asked for in
+    /// order, each path once, for the shocks to be the same on every run.
+    pub(super) fn chunk(&mut self, first: usize, level: &[f64], out: &mut [f64]) {
         let h = self.horizon;
-        let c = index.len() / h;
+        let c = level.len();
+        debug_assert_eq!(out.len(), h * c);
         let drift = &self.drift[first..first + c];
         let vol = &self.vol[first..first + c];
+        let (start, later) = out.split_at_mut(c);
+        // G_1 = 1 exactly.
+        start.copy_from_slice(level);
+        if h == 1 {
+            return;
+        }
         match &mut self.shocks {
             None => {
-                for (m, row) in index.chunks_exact_mut(c).enumerate().skip(1) {
+                for (m, row) in later.chunks_exact_mut(c).enumerate() {
                     for (g, d) in row.iter_mut().zip(drift) {
-                        *g = d * m as f64;
+                        *g = d * (m + 1) as f64;
                     }
                 }
             }
@@ -110,20 +114,18 @@ impl GrowthPaths {
                 let steps = h - 1;
                 self.z.resize(c * steps, 0.0);
                 shocks.fill(&mut self.z);
-                self.log.clear();
-                self.log.resize(c, 0.0);
-                let later = &mut index[c..];
-                // log G_{m+1} = log G_m + drift + vol·Z, path by path.
-                for (m, row) in later.chunks_exact_mut(c).enumerate() {
-                    for (i, (g, log)) in row.iter_mut().zip(self.log.iter_mut()).enumerate() {
-                        *log += drift[i] + vol[i] * self.z[i * steps + m];
-                        *g = *log;
+                // log G_{m+1} = log G_m + drift + vol·Z, path by path, in
+                // the order the shocks were drawn.
+                for (i, z) in self.z.chunks_exact(steps).enumerate() {
+                    let (d, v) = (drift[i], vol[i]);
+                    let mut log = 0.0;
+                    for (m, z) in z.iter().enumerate() {
+                        log += d + v * z;
+                        later[m * c + i] = log;
                     }
                 }
             }
         }
-        // G_1 = 1 exactly; the later months are exponentials.
-        index[..c].fill(1.0);
-        math::exp_in_place(&mut index[c..]);
+        math::scaled_exp_in_place(later, level);
     }
 }

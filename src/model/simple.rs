@@ -81,16 +81,14 @@ fn level_times_growth(
     let mut totals = vec![0.0; n];
     for first in (0..n).step_by(CHUNK) {
         let c = CHUNK.min(n - first);
-        let index = &mut index[..h * c];
-        paths.chunk(first, index);
-        let level = &level[first..first + c];
+        let revenue = &mut index[..h * c];
+        paths.chunk(first, &level[first..first + c], revenue);
         let totals = &mut totals[first..first + c];
-        for (m, g) in index.chunks_exact(c).enumerate() {
+        for (m, row) in revenue.chunks_exact(c).enumerate() {
             let out = &mut out[m * n + first..m * n + first + c];
-            for i in 0..c {
-                let revenue = level[i] * g[i];
-                out[i] += revenue;
-                totals[i] += revenue;
+            for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(row) {
+                *o += r;
+                *t += r;
             }
         }
     }
