@@ -39,7 +39,7 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "{} paths · seed {} · {} months · {} quantiles · {:.2} s ({} paths/s on {} threads)",
+        "{} paths · seed {} · {} months · {} quantiles · {:.2} s ({} paths/s on {} thread{})",
         thousands(report.paths),
         report.seed,
         report.horizon_months,
@@ -50,6 +50,7 @@ pub fn render(report: &Report, color: bool) -> String {
         report.elapsed_seconds,
         thousands(report.paths_per_second.round() as u64),
         report.threads,
+        if report.threads == 1 { "" } else { "s" },
     );
     for t in &report.targets {
         out.push('\n');

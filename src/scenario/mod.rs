@@ -1,7 +1,7 @@
 //! Scenario files: the TOML format, its validation and `--set` overrides.
 //!
-//! Reading happens in two stages. [`raw`] mirrors the file with serde,
-//! keeping the byte span of every value; [`validate`] turns that into a
+//! Reading happens in two stages. `raw` mirrors the file with serde,
+//! keeping the byte span of every value; `validate` turns that into a
 //! [`Scenario`] whose fields can only hold allowed values, reporting every
 //! problem with its file, line, column and field path.
 

@@ -173,7 +173,7 @@ impl QuantileStore {
     /// (and the minimum and maximum) are expected to be asked for.
     ///
     /// Exact values are then not sorted: the order statistics those
-    /// quantiles need are found by [`order_statistics`], in linear time,
+    /// quantiles need are found by a radix selection, in linear time,
     /// which for a few quantiles is many times faster than sorting. The
     /// answers are the same bits as after [`QuantileStore::finish`]; a query
     /// for any other quantile sorts the values once, on first use, and the

@@ -30,6 +30,15 @@ fn runs_the_base_scenario_and_prints_a_report() {
 }
 
 #[test]
+fn one_thread_is_singular() {
+    simulate()
+        .args(["scenarios/base.toml", "--paths", "3000", "--threads", "1"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("paths/s on 1 thread)"));
+}
+
+#[test]
 fn json_keeps_the_contract() {
     let out = simulate()
         .args([
