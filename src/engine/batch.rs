@@ -5,32 +5,28 @@
 //! every variant draws from the same generators: common random numbers,
 //! and differences between variants come from their parameters alone.
 //!
-//! All (variant, block) jobs are laid end to end, variant-major, and run in
-//! chunks on one pool, exactly as a single run's blocks are. A sweep of
-//! many short variants therefore keeps every core as busy as one long run,
-//! rather than paying a barrier and a partial chunk per variant. Each
-//! variant's blocks are merged in block order into an accumulator built as
-//! [`super::accumulate`] builds it, so a variant's totals, hits, shortfall,
-//! moments and stream sums are the same bits as a single run of that
-//! variant, whatever the thread count.
+//! All (variant, block) jobs are laid end to end, variant-major, and run on
+//! one pool exactly as a single run's blocks are, merged in order as they
+//! finish with no barrier. A sweep of many short variants therefore keeps
+//! every core as busy as one long run, rather than paying a barrier and a
+//! partial chunk per variant. Each variant's blocks are merged in block
+//! order into an accumulator built as [`super::accumulate`] builds it, so
+//! a variant's totals, hits, shortfall, moments and stream sums are the
+//! same bits as a single run of that variant, whatever the thread count.
 //!
-//! Monthly statistics are dropped as soon as a block is done: they hold a
-//! value per path per month, which over hundreds of variants would not fit
-//! in memory, and sweeps report only horizon totals. The results passed on
-//! therefore have an empty `monthly` list.
+//! Monthly statistics are not kept: they hold a value per path per month,
+//! and sweeps report only horizon totals. The results passed on therefore
+//! have an empty `monthly` list.
 
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use super::block::Plan;
 use super::{
-    Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish,
+    Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish, ordered,
     resolve_threads,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
-use crate::stats::QuantileStore;
 
 /// A pool of `threads` workers, one per core when `threads` is 0.
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, EngineError> {
@@ -49,84 +45,61 @@ pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, EngineError> {
 /// block is merged, in index order.
 ///
 /// Passing results on at once, rather than returning them together, keeps
-/// memory at one variant's quantile store (plus the chunk in flight)
+/// memory at one variant's quantile store (plus the blocks in flight)
 /// however many variants there are. The observer hears the paths done over
-/// all variants, and is asked whether to stop between chunks.
+/// all variants, and is asked whether to stop before every block.
 pub fn run_batch(
     variants: &[Scenario],
     options: &RunOptions,
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
-    mut finished: impl FnMut(usize, RunResult),
+    mut finished: impl FnMut(usize, RunResult) + Send,
 ) -> Result<(), EngineError> {
     if options.paths == 0 {
         return Err(EngineError::NoPaths);
     }
     let started = Instant::now();
     let threads = pool.current_num_threads();
-    let plans: Vec<Plan> = variants.iter().map(|s| Plan::new(s, options)).collect();
+    let plans: Vec<Plan> = variants
+        .iter()
+        .map(|s| Plan::totals_only(s, options))
+        .collect();
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
     let jobs = blocks.saturating_mul(variants.len() as u64);
     let total_paths = options.paths.saturating_mul(variants.len() as u64);
-    let chunk = (threads as u64 * 4).max(8);
     let capacity = exact_capacity(options);
 
     // The variant being merged; variant-major order means only one is
     // ever partly merged.
     let mut current: Option<Accumulator> = None;
     let mut done = 0;
-    let mut start = 0;
-    while start < jobs {
-        if observer.should_stop() {
-            return Err(EngineError::Interrupted {
-                done,
-                total: total_paths,
-            });
-        }
-        let end = (start + chunk).min(jobs);
-        let parts: Vec<Accumulator> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|job| {
-                    let mut part = plans[(job / blocks) as usize].run_block(job % blocks);
-                    drop_monthly(&mut part);
-                    part
-                })
-                .collect()
-        });
-        for (job, part) in (start..end).zip(parts) {
+    let complete = ordered::in_order(
+        pool,
+        jobs,
+        total_paths,
+        observer,
+        |job| plans[(job / blocks) as usize].run_block(job % blocks),
+        |job, part| {
             let (variant, block) = ((job / blocks) as usize, job % blocks);
             done += part.paths;
             current
-                .get_or_insert_with(|| totals_only(&plans[variant], options, capacity))
+                .get_or_insert_with(|| plans[variant].empty_accumulator(capacity))
                 .merge(part);
             if block + 1 == blocks
                 && let Some(total) = current.take()
             {
                 finished(variant, finish(total, options, threads, started.elapsed()));
             }
-        }
-        observer.progress(done, total_paths);
-        start = end;
+            done
+        },
+    );
+    if !complete {
+        return Err(EngineError::Interrupted {
+            done,
+            total: total_paths,
+        });
     }
     Ok(())
-}
-
-fn drop_monthly(accumulator: &mut Accumulator) {
-    for target in &mut accumulator.targets {
-        target.monthly = Vec::new();
-    }
-}
-
-/// An empty accumulator for one variant, as [`super::accumulate`] starts
-/// one (so merged results match a single run's bits), without months.
-fn totals_only(plan: &Plan, options: &RunOptions, capacity: usize) -> Accumulator {
-    let mut accumulator = plan.empty_accumulator(0);
-    drop_monthly(&mut accumulator);
-    for target in &mut accumulator.targets {
-        target.totals = QuantileStore::with_capacity(options.method(), capacity);
-    }
-    accumulator
 }
 
 #[cfg(test)]

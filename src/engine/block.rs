@@ -17,6 +17,9 @@ pub struct Plan<'a> {
     paths: u64,
     seed: u64,
     method: QuantileMethod,
+    /// Whether monthly statistics are kept; sweeps show horizon totals
+    /// only, and skip them.
+    monthly: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -45,6 +48,15 @@ impl<'a> Plan<'a> {
             paths: options.paths,
             seed: options.seed,
             method: options.method(),
+            monthly: true,
+        }
+    }
+
+    /// As [`Plan::new`], keeping statistics of horizon totals only.
+    pub fn totals_only(scenario: &'a Scenario, options: &RunOptions) -> Self {
+        Plan {
+            monthly: false,
+            ..Plan::new(scenario, options)
         }
     }
 
@@ -55,7 +67,8 @@ impl<'a> Plan<'a> {
                 .targets
                 .iter()
                 .map(|(amount, _)| {
-                    TargetAccumulator::new(*amount, self.horizon, self.method, capacity)
+                    let months = if self.monthly { self.horizon } else { 0 };
+                    TargetAccumulator::new(*amount, months, self.method, capacity)
                 })
                 .collect(),
             streams: vec![StreamAccumulator::default(); self.streams.len()],
@@ -107,7 +120,9 @@ impl<'a> Plan<'a> {
                 totals.clear();
                 totals.resize(n, 0.0);
                 for (m, month) in values.chunks_exact(n).enumerate() {
-                    target.push_month_slice(m, month);
+                    if self.monthly {
+                        target.push_month_slice(m, month);
+                    }
                     totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
                 }
                 target.push_totals(totals);

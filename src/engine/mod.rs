@@ -17,12 +17,10 @@
 mod accumulator;
 pub mod batch;
 mod block;
+mod ordered;
 
 pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -171,16 +169,11 @@ pub fn run(
 /// Runs every block and merges them in order, without finishing the
 /// statistics: what a shard of a distributed run would hand back.
 ///
-/// Every worker takes the next block not yet taken, runs it, and files its
-/// accumulator; whoever files the block that is next in order merges it,
-/// and any later ones already waiting, into the total. The merge order is
-/// the block order, so the result is the same bits whatever the thread
-/// count, and no worker waits at a barrier. A worker does not start a block
-/// more than a few blocks per thread ahead of the merge, so
-/// at most that many finished blocks wait in memory even if one thread is
-/// held up (by the operating system, say). The observer is told of
-/// progress after every merge, and asked before every block whether to
-/// stop.
+/// Blocks run on every worker and are merged in block order as soon as
+/// they can be (see `ordered`), so the result is the same bits whatever
+/// the thread count, and no worker waits at a barrier. The observer is
+/// told of progress after every merge, and asked before every block
+/// whether to stop.
 pub fn accumulate(
     scenario: &Scenario,
     options: &RunOptions,
@@ -192,64 +185,18 @@ pub fn accumulate(
     }
     let plan = block::Plan::new(scenario, options);
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
-    let window = (pool.current_num_threads() * WINDOW_PER_THREAD) as u64;
-    let state = Mutex::new(Merge {
-        total: plan.empty_accumulator(exact_capacity(options)),
-        next: 0,
-        waiting: BTreeMap::new(),
-        stop: false,
-    });
-    let merged = Condvar::new();
-    let taken = AtomicU64::new(0);
-    pool.broadcast(|_| {
-        // If a block panics, let the others stop rather than wait for it.
-        let _unblock = StopOnUnwind {
-            state: &state,
-            merged: &merged,
-        };
-        loop {
-            if observer.should_stop() {
-                lock(&state).stop = true;
-                merged.notify_all();
-                return;
-            }
-            let b = taken.fetch_add(1, Ordering::Relaxed);
-            if b >= blocks {
-                return;
-            }
-            {
-                let mut s = lock(&state);
-                while b >= s.next + window && !s.stop {
-                    s = merged.wait(s).unwrap_or_else(PoisonError::into_inner);
-                }
-                if s.stop {
-                    return;
-                }
-            }
-            let part = plan.run_block(b);
-            let done = {
-                let mut s = lock(&state);
-                s.waiting.insert(b, part);
-                let Merge {
-                    total,
-                    next,
-                    waiting,
-                    ..
-                } = &mut *s;
-                while let Some(part) = waiting.remove(next) {
-                    total.merge(part);
-                    *next += 1;
-                }
-                total.paths
-            };
-            merged.notify_all();
-            observer.progress(done, options.paths);
-        }
-    });
-    let total = state
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .total;
+    let mut total = plan.empty_accumulator(exact_capacity(options));
+    ordered::in_order(
+        pool,
+        blocks,
+        options.paths,
+        observer,
+        |b| plan.run_block(b),
+        |_, part| {
+            total.merge(part);
+            total.paths
+        },
+    );
     if total.paths < options.paths {
         return Err(EngineError::Interrupted {
             done: total.paths,
@@ -257,38 +204,6 @@ pub fn accumulate(
         });
     }
     Ok(total)
-}
-
-/// Blocks a worker may run ahead of the merge, per thread.
-const WINDOW_PER_THREAD: usize = 4;
-
-/// The merge in progress: the total of blocks `0..next`, and finished
-/// blocks waiting for an earlier one.
-struct Merge {
-    total: Accumulator,
-    next: u64,
-    waiting: BTreeMap<u64, Accumulator>,
-    stop: bool,
-}
-
-fn lock(state: &Mutex<Merge>) -> MutexGuard<'_, Merge> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// Asks every worker to stop when dropped during a panic, so that none
-/// waits for a block that will never be filed.
-struct StopOnUnwind<'a> {
-    state: &'a Mutex<Merge>,
-    merged: &'a Condvar,
-}
-
-impl Drop for StopOnUnwind<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            lock(self.state).stop = true;
-            self.merged.notify_all();
-        }
-    }
 }
 
 fn exact_capacity(options: &RunOptions) -> usize {
