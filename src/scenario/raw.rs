@@ -173,7 +173,7 @@ pub fn parse_param(value: &str) -> Result<RawParam, String> {
 pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnostic {
     let message = error.message().trim_end();
     let key = error.span().and_then(|span| key_before(text, span.start));
-    let diagnostic = Diagnostic::at(origin, text, error.span(), key, message);
+    let diagnostic = Diagnostic::at(origin, text, error.span(), key.as_deref(), message);
     match unknown_field(message) {
         Some((field, expected)) => {
             let allowed = expected
@@ -196,15 +196,40 @@ pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnosti
 }
 
 /// The key whose value starts at `offset` (`key = value`), so that a
-/// type error can name its field even though serde does not.
-fn key_before(text: &str, offset: usize) -> Option<&str> {
+/// type error can name its field even though serde does not; inside an
+/// array, the key with the element's index (`values[1]`).
+fn key_before(text: &str, offset: usize) -> Option<String> {
     let before = text.get(..offset)?.trim_end();
+    if before.ends_with('[') || before.ends_with(',') {
+        let (open, index) = enclosing_array(before)?;
+        return key_before(text, open).map(|key| format!("{key}[{index}]"));
+    }
     let before = before.strip_suffix('=')?.trim_end();
     let start = before
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
         .map_or(0, |i| i + 1);
     let key = &before[start..];
-    (!key.is_empty()).then_some(key)
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// Where the array that `before` ends inside opens, and how many elements
+/// come before the end: brackets and braces are matched backwards, and
+/// commas at the array's own level counted. Strings holding brackets or
+/// commas can mislead it; it only names the field of a message.
+fn enclosing_array(before: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut commas = 0;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ']' | '}' => depth += 1,
+            '{' if depth == 0 => return None,
+            '[' | '{' if depth > 0 => depth -= 1,
+            '[' => return Some((i, commas)),
+            ',' if depth == 0 => commas += 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"
@@ -224,13 +249,27 @@ mod tests {
     #[test]
     fn finds_the_key_in_front_of_a_value() {
         let text = "a = 1\nchurn = { probability = \"x\" }\n";
+        let key = |offset| key_before(text, offset);
         assert_eq!(
-            key_before(text, text.find("\"x").unwrap()),
+            key(text.find("\"x").unwrap()).as_deref(),
             Some("probability")
         );
-        assert_eq!(key_before(text, 4), Some("a"));
-        assert_eq!(key_before(text, 0), None);
-        assert_eq!(key_before(text, text.find("churn").unwrap()), None);
+        assert_eq!(key(4).as_deref(), Some("a"));
+        assert_eq!(key(0), None);
+        assert_eq!(key(text.find("churn").unwrap()), None);
+        // Array elements, with nested arrays and tables before them.
+        let text = "values = [0.1, [1, 2], { a = 3 }, \"high\"]\nb = [\"x\"]\n";
+        let key = |offset| key_before(text, offset);
+        assert_eq!(
+            key(text.find("\"high").unwrap()).as_deref(),
+            Some("values[3]")
+        );
+        assert_eq!(key(text.find("0.1").unwrap()).as_deref(), Some("values[0]"));
+        assert_eq!(
+            key(text.find("2]").unwrap()).as_deref(),
+            Some("values[1][1]")
+        );
+        assert_eq!(key(text.find("\"x").unwrap()).as_deref(), Some("b[0]"));
     }
 
     #[test]
