@@ -52,6 +52,7 @@ pub struct SolveArgs {
 struct Answer<'a> {
     parameter: &'a str,
     value: f64,
+    value_ci95: [f64; 2],
     probability: f64,
     evaluations: u32,
 }
@@ -87,6 +88,7 @@ pub fn run(args: SolveArgs) -> Result<()> {
             let answer = Answer {
                 parameter: &solution.parameter,
                 value: solution.value,
+                value_ci95: solution.value_ci95,
                 probability: solution.probability(),
                 evaluations: solution.evaluations,
             };
@@ -99,6 +101,10 @@ pub fn run(args: SolveArgs) -> Result<()> {
 }
 
 fn terminal(s: &Solution, target: &str, problem: &Breakeven, paths: u64, seed: u64) -> String {
+    // The interval's ends to a few digits of its width.
+    let [from, to] = s.value_ci95;
+    let digits = (2.0 - (to - from).abs().max(1e-12).log10().floor()).clamp(0.0, 15.0) as usize;
+    let (from, to) = (format!("{from:.digits$}"), format!("{to:.digits$}"));
     let head = format!("{} = {}", s.parameter, s.value);
     let head = if use_color() {
         format!("\x1b[1m{head}\x1b[0m")
@@ -107,7 +113,8 @@ fn terminal(s: &Solution, target: &str, problem: &Breakeven, paths: u64, seed: u
     };
     let [lo, hi] = s.at_value.probability_ci95;
     format!(
-        "{head}\n  P({target}) = {:.3}% (95% CI {} – {}), within {} of {}\n  \
+        "{head}\n  95% CI of the value, from Monte Carlo error: {from} – {to}\n  \
+         P({target}) = {:.3}% (95% CI {} – {}), within {} of {}\n  \
          {} evaluations of {} paths, seed {seed}\n",
         s.probability() * 100.0,
         percent(lo),

@@ -41,6 +41,12 @@ pub struct Breakeven {
 pub struct Solution {
     pub parameter: String,
     pub value: f64,
+    /// Where the true crossing lies given Monte Carlo error alone: the
+    /// values at which the estimate crosses the ends of the 95% interval of
+    /// the probability at `value` (inverting that interval, as the
+    /// estimate moves with the parameter on common random numbers);
+    /// bounded by the range searched.
+    pub value_ci95: [f64; 2],
     /// The target's statistics at `value`: exactly what a single run with
     /// the parameter set to `value`, the same seed and paths, gives.
     pub at_value: TargetRow,
@@ -139,23 +145,11 @@ pub fn solve(
     };
 
     let ends = evaluate(&[problem.from, problem.to])?;
-    let (mut a, mut b) = (problem.from, problem.to);
-    let (mut row_a, mut row_b) = (ends[0].clone(), ends[1].clone());
+    let (a, b) = (problem.from, problem.to);
+    let (row_a, row_b) = (ends[0].clone(), ends[1].clone());
     let gap = |row: &TargetRow| row.probability - problem.level;
     let within = |row: &TargetRow| gap(row).abs() <= problem.tolerance;
-    let done = |value: f64, row: TargetRow| Solution {
-        parameter: problem.path.clone(),
-        value,
-        at_value: row,
-        evaluations: evaluations.get(),
-    };
-    if within(&row_a) {
-        return Ok(done(a, row_a));
-    }
-    if within(&row_b) {
-        return Ok(done(b, row_b));
-    }
-    if gap(&row_a).signum() == gap(&row_b).signum() {
+    if !within(&row_a) && !within(&row_b) && gap(&row_a).signum() == gap(&row_b).signum() {
         return Err(SolveError::NotBracketed {
             path: problem.path.clone(),
             target: scenario.targets[target].name.clone(),
@@ -167,13 +161,154 @@ pub fn solve(
         });
     }
 
-    // Illinois: regula falsi that halves the stale end's weight when the
-    // same end moves twice, so neither end gets stuck.
+    let found = narrow(
+        &evaluate,
+        problem.level,
+        problem.tolerance,
+        problem.max_evaluations.saturating_sub(evaluations.get()),
+        (a, row_a),
+        (b, row_b),
+    )?;
+    let (value, row) = match found {
+        Narrowed::Found(x, row) => (x, row),
+        Narrowed::Failed {
+            below: (a, row_a),
+            above: (b, row_b),
+            collapsed,
+        } => {
+            let paths = options.paths;
+            let one_path = 1.0 / paths as f64;
+            let help = if collapsed {
+                format!(
+                    "the estimate jumps by {} between neighbouring values; with {paths} paths \
+                     one path moves it by {}: use more paths or a larger --tolerance",
+                    percent_fine((row_b.probability - row_a.probability).abs()),
+                    percent_fine(one_path)
+                )
+            } else {
+                "allow more with --max-evaluations, or use a larger --tolerance".to_string()
+            };
+            return Err(SolveError::NotReached {
+                path: problem.path.clone(),
+                target: scenario.targets[target].name.clone(),
+                level: problem.level,
+                tolerance: problem.tolerance,
+                evaluations: evaluations.get(),
+                below: a,
+                at_below: row_a.probability,
+                above: b,
+                at_above: row_b.probability,
+                help,
+            });
+        }
+    };
+
+    // Where the estimate crosses each end of the probability's interval
+    // at the answer: on one side of the answer or the other, or beyond the
+    // range, which then bounds the interval.
+    let ends = [
+        (problem.from, &ends[0]),
+        (value, &row),
+        (problem.to, &ends[1]),
+    ];
+    let mut interval = Vec::with_capacity(2);
+    for bound in row.probability_ci95 {
+        let straddles = |(_, r): (f64, &TargetRow), (_, s): (f64, &TargetRow)| {
+            let (gx, gy) = (r.probability - bound, s.probability - bound);
+            (gx <= 0.0) != (gy <= 0.0) || gx == 0.0 || gy == 0.0
+        };
+        let side = [(ends[0], ends[1]), (ends[1], ends[2])]
+            .into_iter()
+            .find(|&(lo, hi)| lo.0 < hi.0 && straddles(lo, hi));
+        let Some(((x, r), (y, s))) = side else {
+            // Not reached inside the range: it extends to the end beyond
+            // which the estimate moves towards the bound.
+            let towards_from =
+                (ends[0].1.probability - row.probability) * (bound - row.probability) > 0.0;
+            interval.push(if towards_from {
+                problem.from
+            } else {
+                problem.to
+            });
+            continue;
+        };
+        let budget = problem.max_evaluations;
+        interval.push(
+            match narrow(
+                &evaluate,
+                bound,
+                problem.tolerance,
+                budget,
+                (x, r.clone()),
+                (y, s.clone()),
+            )? {
+                Narrowed::Found(x, _) => x,
+                // The bracket that holds the crossing: its outer end, so
+                // that the interval is not too narrow.
+                Narrowed::Failed { below, above, .. } => {
+                    if (below.0 - value).abs() > (above.0 - value).abs() {
+                        below.0
+                    } else {
+                        above.0
+                    }
+                }
+            },
+        );
+    }
+    let (lo, hi) = (interval[0].min(interval[1]), interval[0].max(interval[1]));
+    Ok(Solution {
+        parameter: problem.path.clone(),
+        value,
+        value_ci95: [lo.min(value), hi.max(value)],
+        at_value: row,
+        evaluations: evaluations.get(),
+    })
+}
+
+/// Runs the scenario at each value, one row each.
+type Evaluate<'a> = dyn Fn(&[f64]) -> Result<Vec<TargetRow>, SolveError> + 'a;
+
+/// How a search for a level ended.
+enum Narrowed {
+    /// A value whose estimate is within the tolerance, and its row.
+    Found(f64, TargetRow),
+    /// The last bracket, its ends in order of the parameter, and whether
+    /// it shrank to two neighbouring numbers (the estimate jumping over
+    /// the tolerance band) rather than running out of evaluations.
+    Failed {
+        below: (f64, TargetRow),
+        above: (f64, TargetRow),
+        collapsed: bool,
+    },
+}
+
+/// Narrows the bracket `a < b`, whose estimates lie on either side of
+/// `level`, with at most `budget` evaluations, until one is within
+/// `tolerance` of it.
+///
+/// Illinois: regula falsi that halves the stale end's weight when the same
+/// end moves twice, so neither end gets stuck; a step that did not halve
+/// the bracket is followed by bisection.
+fn narrow(
+    evaluate: &Evaluate,
+    level: f64,
+    tolerance: f64,
+    budget: u32,
+    (mut a, mut row_a): (f64, TargetRow),
+    (mut b, mut row_b): (f64, TargetRow),
+) -> Result<Narrowed, SolveError> {
+    let gap = |row: &TargetRow| row.probability - level;
+    if gap(&row_a).abs() <= tolerance {
+        return Ok(Narrowed::Found(a, row_a));
+    }
+    if gap(&row_b).abs() <= tolerance {
+        return Ok(Narrowed::Found(b, row_b));
+    }
     let (mut fa, mut fb) = (gap(&row_a), gap(&row_b));
     let mut last_side = 0i8;
     let mut bisect = false;
     let mut collapsed = false;
-    while evaluations.get() < problem.max_evaluations {
+    for _ in 0..budget {
         let width = b - a;
         let secant = a - fa * (b - a) / (fb - fa);
         let mid = a + width / 2.0;
@@ -183,16 +318,14 @@ pub fn solve(
             mid
         };
         if !(x > a && x < b) {
-            // The bracket is two neighbouring numbers: the estimate jumps
-            // between them, over the tolerance band.
             collapsed = true;
             break;
         }
         let row = evaluate(&[x])?.remove(0);
-        if within(&row) {
-            return Ok(done(x, row));
-        }
         let fx = gap(&row);
+        if fx.abs() <= tolerance {
+            return Ok(Narrowed::Found(x, row));
+        }
         if fx.signum() == fa.signum() {
             a = x;
             fa = fx;
@@ -210,32 +343,12 @@ pub fn solve(
             }
             last_side = -1;
         }
-        // A step that did not halve the bracket is followed by bisection.
         bisect = !bisect && b - a > width / 2.0;
     }
-    let paths = options.paths;
-    let one_path = 1.0 / paths as f64;
-    let help = if collapsed {
-        format!(
-            "the estimate jumps by {} between neighbouring values; with {paths} paths one path \
-             moves it by {}: use more paths or a larger --tolerance",
-            percent_fine((row_b.probability - row_a.probability).abs()),
-            percent_fine(one_path)
-        )
-    } else {
-        "allow more with --max-evaluations, or use a larger --tolerance".to_string()
-    };
-    Err(SolveError::NotReached {
-        path: problem.path.clone(),
-        target: scenario.targets[target].name.clone(),
-        level: problem.level,
-        tolerance: problem.tolerance,
-        evaluations: evaluations.get(),
-        below: a,
-        at_below: row_a.probability,
-        above: b,
-        at_above: row_b.probability,
-        help,
+    Ok(Narrowed::Failed {
+        below: (a, row_a),
+        above: (b, row_b),
+        collapsed,
     })
 }
 

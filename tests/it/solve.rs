@@ -71,6 +71,18 @@ fn lands_on_the_closed_form_answer() {
         (solution.value - 0.5).abs() <= 5.0 * se + 0.001,
         "{solution:?}"
     );
+    // The value's interval inverts the probability's: with slope -1 it is
+    // as wide as the Wilson interval, up to the tolerance at each end and
+    // the estimate's own noise over that width (the empirical CDF of a
+    // uniform moves by about sqrt(width / n) over it).
+    let [lo, hi] = solution.value_ci95;
+    let [p_lo, p_hi] = solution.at_value.probability_ci95;
+    assert!(lo < solution.value && solution.value < hi, "{solution:?}");
+    let noise = (2.0 * (p_hi - p_lo) / n as f64).sqrt();
+    assert!(
+        ((hi - lo) - (p_hi - p_lo)).abs() <= 2.0 * 0.001 + 5.0 * noise,
+        "{solution:?}"
+    );
 }
 
 #[test]

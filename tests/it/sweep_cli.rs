@@ -196,7 +196,7 @@ fn an_interrupted_sweep_writes_nothing() {
 }
 
 #[test]
-fn solve_prints_the_four_keys_as_json() {
+fn solve_prints_its_keys_as_json() {
     let assert = simulate()
         .args([
             "solve",
@@ -220,11 +220,31 @@ fn solve_prints_the_four_keys_as_json() {
         .success();
     let v: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 4, "{v}");
+    assert_eq!(
+        keys,
+        [
+            "evaluations",
+            "parameter",
+            "probability",
+            "value",
+            "value_ci95"
+        ],
+        "{v}"
+    );
     assert_eq!(v["parameter"], "client.tiktok_bytedance.churn.probability");
     assert!((v["probability"].as_f64().unwrap() - 0.5).abs() <= 0.005);
     let value = v["value"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&value));
+    let ci: Vec<f64> = v["value_ci95"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
+    assert!(
+        0.0 <= ci[0] && ci[0] <= value && value <= ci[1] && ci[1] <= 1.0,
+        "{v}"
+    );
     assert!(v["evaluations"].as_u64().unwrap() >= 3);
 }
 
