@@ -5,9 +5,14 @@
 //! - `stream_kinds`: each kind of stream alone, on one thread;
 //! - `sweep`: a 50-point sweep of the base scenario, on every thread;
 //! - `floor`: the base scenario's random draws alone, as the engine makes
-//!   them and one at a time (see `revsim::bench`), on one thread.
+//!   them and one at a time (see `revsim::bench`), on one thread;
+//! - `exp`: the engine's exponential over a chunk of growth-index values,
+//!   the one piece of model arithmetic every volatile stream pays each
+//!   month (77 a path in the base scenario), for the bound in
+//!   BENCHMARKS.md.
 //!
-//! Criterion reports `thrpt` in elements per second: paths per second.
+//! Criterion reports `thrpt` in elements per second: paths per second
+//! (exponentials per second for `exp`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -120,12 +125,31 @@ fn floors(c: &mut Criterion) {
     group.finish();
 }
 
+fn exponentials(c: &mut Criterion) {
+    // A chunk of log-index values as a growth walk makes them: 11 months of
+    // 64 paths, drifting by about 1% a month with 5% shocks.
+    let logs: Vec<f64> = (0..704)
+        .map(|i| 0.01 * f64::from(i / 64 + 1) + 0.05 * ((f64::from(i) * 0.618).fract() - 0.5))
+        .collect();
+    let mut values = logs.clone();
+    let mut group = c.benchmark_group("exp");
+    group.throughput(Throughput::Elements(logs.len() as u64));
+    group.bench_function("chunk_of_704", |b| {
+        b.iter(|| {
+            values.copy_from_slice(&logs);
+            revsim::math::exp_in_place(black_box(&mut values));
+            black_box(values[703])
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = base_scenario, stream_kinds, sweep_of_50_points, floors
+    targets = base_scenario, stream_kinds, sweep_of_50_points, floors, exponentials
 }
 criterion_main!(benches);
