@@ -178,9 +178,7 @@ pub(crate) fn count_clients(
     if !table.is_for(lambda) {
         table.reset(lambda, math::exp(-lambda));
     }
-    for (k, &u) in counts.iter_mut().zip(uniforms.iter()) {
-        *k = table.count(u);
-    }
+    table.count_each(uniforms, counts);
 }
 
 /// Counts up to this many are summed without a branch on the count.

@@ -191,6 +191,9 @@ pub(crate) fn fill_uniforms(rng: &mut Generator, out: &mut [f64]) {
     }
 }
 
+/// Entries of the CDF compared at once when counting.
+const WINDOW: usize = 8;
+
 /// The Poisson(λ) CDF, `P(N <= k)` for `k = 0, 1, ...`, extended on demand
 /// by the recurrence `p_k = p_{k-1} λ / k`, so that counting by inversion
 /// is one comparison per step instead of a division, a product and a sum.
@@ -220,15 +223,44 @@ impl PoissonTable {
         !self.cdf.is_empty() && self.lambda == lambda
     }
 
-    /// Starts the table for mean `lambda` (finite, positive), given `e^-λ`.
+    /// Starts the table for mean `lambda` (finite, positive), given `e^-λ`,
+    /// with the first window already built: every count needs it, and a
+    /// mean drawn per path rebuilds it for every path.
     pub(crate) fn reset(&mut self, lambda: f64, exp_neg_lambda: f64) {
         self.lambda = lambda;
         // The walk stops here where the CDF's rounding leaves it short of
         // a u very close to 1; the tail beyond has probability below 1e-15.
         self.limit = (lambda + 40.0 * lambda.sqrt() + 40.0) as u64;
-        self.term = exp_neg_lambda;
+        // The ratios λ/k do not depend on each other, so their divisions
+        // overlap instead of queueing behind the chain of products;
+        // division is correctly rounded, so the bits are those of the
+        // recurrence.
+        let ratio: [f64; WINDOW] = std::array::from_fn(|i| lambda / (i + 1) as f64);
+        let mut entries = [exp_neg_lambda; WINDOW + 1];
+        let (mut term, mut cdf) = (exp_neg_lambda, exp_neg_lambda);
+        for (entry, ratio) in entries[1..].iter_mut().zip(ratio) {
+            term *= ratio;
+            cdf += term;
+            *entry = cdf;
+        }
+        self.term = term;
         self.cdf.clear();
-        self.cdf.push(exp_neg_lambda);
+        self.cdf.extend_from_slice(&entries);
+    }
+
+    /// The count for each uniform of `uniforms`, as [`PoissonTable::count`]
+    /// gives it, with the first window held in registers throughout.
+    #[inline]
+    pub(crate) fn count_each(&mut self, uniforms: &[f64], counts: &mut [u64]) {
+        let first: [f64; WINDOW] = self.cdf[..WINDOW].try_into().expect("built by reset");
+        for (k, &u) in counts.iter_mut().zip(uniforms) {
+            let below = first.iter().fold(0, |n, &p| n + u64::from(p <= u));
+            *k = if below < WINDOW as u64 {
+                below
+            } else {
+                self.count(u)
+            };
+        }
     }
 
     /// The count for uniform `u` in `[0, 1)`: the smallest `k` with
@@ -239,7 +271,6 @@ impl PoissonTable {
     /// for each step, a window at a time.
     #[inline]
     pub(crate) fn count(&mut self, u: f64) -> u64 {
-        const WINDOW: usize = 8;
         let mut k = 0;
         loop {
             while self.cdf.len() < k + WINDOW {
@@ -255,11 +286,12 @@ impl PoissonTable {
     }
 
     /// Adds the next eight entries (a window's worth).
+    #[cold]
     fn extend(&mut self) {
         let (mut term, lambda) = (self.term, self.lambda);
         let k = self.cdf.len();
         let mut cdf = self.cdf[k - 1];
-        for k in k..k + 8 {
+        for k in k..k + WINDOW {
             term *= lambda / k as f64;
             cdf += term;
             self.cdf.push(cdf);
@@ -374,6 +406,14 @@ mod tests {
                 assert_eq!(table.count(u), plain(lambda, u), "λ={lambda} u={u}");
             }
             assert_eq!(table.count(1.0 - 1e-17), plain(lambda, 1.0 - 1e-17));
+            // Counted in one pass, on a freshly built table.
+            let uniforms: Vec<f64> = (0..2000).map(|i| (i as f64 + 0.5) / 2000.0).collect();
+            let mut counts = vec![0; uniforms.len()];
+            table.reset(lambda, (-lambda).exp());
+            table.count_each(&uniforms, &mut counts);
+            for (&k, &u) in counts.iter().zip(&uniforms) {
+                assert_eq!(k, plain(lambda, u), "λ={lambda} u={u}");
+            }
         }
     }
 }
