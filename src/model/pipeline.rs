@@ -106,11 +106,8 @@ impl Pipeline {
                 );
             }
             // Their spends, in the same order.
-            let signed = &mut signed[..h * c];
             for (i, counts) in counts.chunks_exact(h).enumerate() {
-                for (m, &k) in counts.iter().enumerate() {
-                    signed[m * c + i] = spends.sum_next(k);
-                }
+                spends.sum_each(counts, signed[i..h * c].iter_mut().step_by(c));
             }
             if !shared_weights {
                 for i in 0..c {
@@ -210,8 +207,31 @@ impl<'a> Spends<'a> {
         }
     }
 
-    /// The sum of the next `k` spends.
+    /// The sums of the next runs of `counts[0]`, `counts[1]`, ... spends,
+    /// into `sums` in order.
+    ///
+    /// Nearly every run is short and its spends already drawn; those are
+    /// summed here with the position in the buffer kept in a register, and
+    /// the rest go through [`Spends::sum_next`].
     #[inline]
+    fn sum_each<'s>(&mut self, counts: &[u64], sums: impl Iterator<Item = &'s mut f64>) {
+        let mut next = self.next;
+        for (&count, sum) in counts.iter().zip(sums) {
+            let k = usize::try_from(count).unwrap_or(usize::MAX);
+            if k <= FEW && self.filled - next >= k {
+                *sum = sum_first(&self.buffer[next..], k);
+                next += k;
+            } else {
+                self.next = next;
+                *sum = self.sum_next(count);
+                next = self.next;
+            }
+        }
+        self.next = next;
+    }
+
+    /// The sum of the next `k` spends.
+    #[inline(never)]
     fn sum_next(&mut self, k: u64) -> f64 {
         let k = usize::try_from(k).unwrap_or(usize::MAX);
         if k <= FEW {
