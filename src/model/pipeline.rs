@@ -117,30 +117,37 @@ impl Pipeline {
                     }
                 }
             }
-            // Month j (0-based) collects from clients signed in months i < j.
+            // Month j (0-based) collects from clients signed in months
+            // l < j, summed in that order. A few paths at a time, so that
+            // their sums stay in registers across the l loop; a block
+            // reaching past the chunk's last path reads the next month's
+            // row (or stale entries) in its spare lanes and drops them,
+            // which the buffers' full CHUNK-wide rows allow.
             let totals = &mut totals[first..first + c];
-            let mut revenue = [0.0; CHUNK];
-            let revenue = &mut revenue[..c];
-            for j in 1..h {
-                revenue.fill(0.0);
-                for l in 0..j {
-                    let signed = &signed[l * c..(l + 1) * c];
-                    if shared_weights {
-                        let w = weight[j - l - 1];
-                        for (r, s) in revenue.iter_mut().zip(signed) {
-                            *r += s * w;
-                        }
-                    } else {
-                        let w = &path_weights[(j - l - 1) * c..(j - l) * c];
-                        for ((r, s), w) in revenue.iter_mut().zip(signed).zip(w) {
-                            *r += s * w;
+            for start in (0..c).step_by(LANES) {
+                let width = LANES.min(c - start);
+                for j in 1..h {
+                    let mut revenue = [0.0; LANES];
+                    for l in 0..j {
+                        let s = &signed[l * c + start..][..LANES];
+                        if shared_weights {
+                            let w = weight[j - l - 1];
+                            for (r, s) in revenue.iter_mut().zip(s) {
+                                *r += s * w;
+                            }
+                        } else {
+                            let w = &path_weights[(j - l - 1) * c + start..][..LANES];
+                            for ((r, s), w) in revenue.iter_mut().zip(s).zip(w) {
+                                *r += s * w;
+                            }
                         }
                     }
-                }
-                let out = &mut out[j * n + first..j * n + first + c];
-                for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(revenue.iter()) {
-                    *o += r;
-                    *t += r;
+                    let out = &mut out[j * n + first + start..][..width];
+                    let totals = &mut totals[start..start + width];
+                    for ((o, t), r) in out.iter_mut().zip(totals).zip(revenue) {
+                        *o += r;
+                        *t += r;
+                    }
                 }
             }
         }
@@ -177,6 +184,9 @@ pub(crate) fn count_clients(
     }
     table.count_each(uniforms, counts);
 }
+
+/// Paths whose monthly revenue is summed side by side.
+const LANES: usize = 8;
 
 /// Counts up to this many are summed without a branch on the count.
 const FEW: usize = 8;
