@@ -8,7 +8,7 @@
 
 use rand_distr::{Distribution, Poisson};
 
-use super::sample::{PoissonTable, Source, fill_uniforms};
+use super::sample::{PoissonTable, PoissonWindows, Source, fill_uniforms};
 use super::{Allowed, Block, CHUNK, FieldMut, Outcome};
 use crate::dist::Param;
 use crate::math;
@@ -81,9 +81,8 @@ impl Pipeline {
         }
         let mut path_weights = vec![0.0; if shared_weights { 0 } else { h * CHUNK }];
 
-        let mut table = PoissonTable::new();
+        let mut counter = ClientCounter::new(&self.arrivals_per_month, h);
         let mut counts = vec![0u64; h * CHUNK];
-        let mut uniforms = vec![0.0; h];
         let mut spends = Spends::new(
             &self.monthly_spend,
             block.source(stream, "new_client_spend"),
@@ -95,16 +94,11 @@ impl Pipeline {
             let c = CHUNK.min(n - first);
             // New clients of every path and month, path after path.
             let counts = &mut counts[..h * c];
-            for (i, counts) in counts.chunks_exact_mut(h).enumerate() {
-                let lambda = arrivals[first + i];
-                count_clients(
-                    lambda,
-                    counts_source.generator(),
-                    &mut table,
-                    &mut uniforms,
-                    counts,
-                );
-            }
+            counter.count(
+                &arrivals[first..first + c],
+                counts_source.generator(),
+                counts,
+            );
             // Their spends, in the same order.
             for (i, counts) in counts.chunks_exact(h).enumerate() {
                 spends.sum_each(counts, signed[i..h * c].iter_mut().step_by(c));
@@ -154,6 +148,57 @@ impl Pipeline {
         Outcome {
             revenue: totals.iter().fold(0.0, |sum, t| sum + t),
             churned: 0,
+        }
+    }
+}
+
+/// Counts new clients a chunk of paths at a time, as [`count_clients`]
+/// does one path at a time.
+pub(crate) struct ClientCounter {
+    /// A mean drawn per path needs a table per path: their first windows
+    /// are built a chunk at a time. A fixed mean keeps its one table,
+    /// extended as far as counts reach.
+    mean_per_path: bool,
+    windows: PoissonWindows,
+    table: PoissonTable,
+    uniforms: Vec<f64>,
+    horizon: usize,
+}
+
+impl ClientCounter {
+    pub(crate) fn new(arrivals_per_month: &Param, horizon: usize) -> Self {
+        ClientCounter {
+            mean_per_path: !matches!(arrivals_per_month, Param::Fixed(_)),
+            windows: PoissonWindows::new(),
+            table: PoissonTable::new(),
+            uniforms: vec![0.0; horizon * CHUNK],
+            horizon,
+        }
+    }
+
+    /// `counts[i * h + m]`: path i's new clients in month m+1, for the
+    /// paths of means `lambdas` (at most [`CHUNK`]).
+    pub(crate) fn count(&mut self, lambdas: &[f64], rng: &mut Generator, counts: &mut [u64]) {
+        let h = self.horizon;
+        let (table, windows) = (&mut self.table, &mut self.windows);
+        if !(self.mean_per_path && lambdas.iter().all(|&l| l <= INVERSION_MAX_MEAN)) {
+            for (counts, &lambda) in counts.chunks_exact_mut(h).zip(lambdas) {
+                count_clients(lambda, rng, table, &mut self.uniforms[..h], counts);
+            }
+            return;
+        }
+        // No mean is past inversion, so every path draws h uniforms, and
+        // drawing the chunk's at once gives each path the same ones.
+        windows.build(lambdas);
+        let uniforms = &mut self.uniforms[..h * lambdas.len()];
+        fill_uniforms(rng, uniforms);
+        let paths = counts.chunks_exact_mut(h).zip(uniforms.chunks_exact(h));
+        for (i, (counts, uniforms)) in paths.enumerate() {
+            if lambdas[i] > 0.0 {
+                windows.count_each(i, lambdas[i], table, uniforms, counts);
+            } else {
+                counts.fill(0);
+            }
         }
     }
 }
