@@ -23,8 +23,8 @@ use rand_distr::StandardNormal;
 
 use crate::dist::Param;
 use crate::engine::{self, EngineError, Observer, RunOptions, resolve_threads};
-use crate::model::sample::{PoissonTable, fill_uniforms};
-use crate::model::{Block, CHUNK, Growth, Model, count_clients};
+use crate::model::sample::fill_uniforms;
+use crate::model::{Block, CHUNK, ClientCounter, Growth, Model};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
 use crate::stats::QuantileMethod;
@@ -242,16 +242,14 @@ fn batched(model: &Model, block: &Block, key: u64) -> f64 {
             let mut counts_source = block.source(key, "arrivals");
             let mut spend_source = block.source(key, "new_client_spend");
             let h = block.horizon;
-            let (mut table, mut uniforms) = (PoissonTable::new(), vec![0.0; h]);
+            let mut counter = ClientCounter::new(&p.arrivals_per_month, h);
             let mut counts = vec![0u64; h * CHUNK];
             let mut spends = vec![0.0; 256];
             for first in (0..n).step_by(CHUNK) {
-                let counts = &mut counts[..h * CHUNK.min(n - first)];
-                for (i, counts) in counts.chunks_exact_mut(h).enumerate() {
-                    let lambda = arrivals[first + i];
-                    let rng = counts_source.generator();
-                    count_clients(lambda, rng, &mut table, &mut uniforms, counts);
-                }
+                let c = CHUNK.min(n - first);
+                let counts = &mut counts[..h * c];
+                let lambdas = &arrivals[first..first + c];
+                counter.count(lambdas, counts_source.generator(), counts);
                 let mut clients: u64 = counts.iter().sum();
                 while clients > 0 {
                     let batch = &mut spends[..clients.min(256) as usize];

@@ -15,8 +15,8 @@ mod simple;
 pub use allowed::Allowed;
 pub use client::{Churn, Client};
 pub use growth::Growth;
+pub(crate) use pipeline::ClientCounter;
 pub use pipeline::Pipeline;
-pub(crate) use pipeline::count_clients;
 pub use simple::{GrowthStream, Subscription};
 
 use crate::dist::Param;

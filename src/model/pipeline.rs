@@ -8,7 +8,7 @@
 
 use rand_distr::{Distribution, Poisson};
 
-use super::sample::{PoissonTable, Source, fill_uniforms};
+use super::sample::{PoissonTable, PoissonWindows, Source, fill_uniforms};
 use super::{Allowed, Block, CHUNK, FieldMut, Outcome};
 use crate::dist::Param;
 use crate::math;
@@ -81,9 +81,8 @@ impl Pipeline {
         }
         let mut path_weights = vec![0.0; if shared_weights { 0 } else { h * CHUNK }];
 
-        let mut table = PoissonTable::new();
+        let mut counter = ClientCounter::new(&self.arrivals_per_month, h);
         let mut counts = vec![0u64; h * CHUNK];
-        let mut uniforms = vec![0.0; h];
         let mut spends = Spends::new(
             &self.monthly_spend,
             block.source(stream, "new_client_spend"),
@@ -95,22 +94,14 @@ impl Pipeline {
             let c = CHUNK.min(n - first);
             // New clients of every path and month, path after path.
             let counts = &mut counts[..h * c];
-            for (i, counts) in counts.chunks_exact_mut(h).enumerate() {
-                let lambda = arrivals[first + i];
-                count_clients(
-                    lambda,
-                    counts_source.generator(),
-                    &mut table,
-                    &mut uniforms,
-                    counts,
-                );
-            }
+            counter.count(
+                &arrivals[first..first + c],
+                counts_source.generator(),
+                counts,
+            );
             // Their spends, in the same order.
-            let signed = &mut signed[..h * c];
             for (i, counts) in counts.chunks_exact(h).enumerate() {
-                for (m, &k) in counts.iter().enumerate() {
-                    signed[m * c + i] = spends.sum_next(k);
-                }
+                spends.sum_each(counts, signed[i..h * c].iter_mut().step_by(c));
             }
             if !shared_weights {
                 for i in 0..c {
@@ -120,36 +111,94 @@ impl Pipeline {
                     }
                 }
             }
-            // Month j (0-based) collects from clients signed in months i < j.
+            // Month j (0-based) collects from clients signed in months
+            // l < j, summed in that order. A few paths at a time, so that
+            // their sums stay in registers across the l loop; a block
+            // reaching past the chunk's last path reads the next month's
+            // row (or stale entries) in its spare lanes and drops them,
+            // which the buffers' full CHUNK-wide rows allow.
             let totals = &mut totals[first..first + c];
-            let mut revenue = [0.0; CHUNK];
-            let revenue = &mut revenue[..c];
-            for j in 1..h {
-                revenue.fill(0.0);
-                for l in 0..j {
-                    let signed = &signed[l * c..(l + 1) * c];
-                    if shared_weights {
-                        let w = weight[j - l - 1];
-                        for (r, s) in revenue.iter_mut().zip(signed) {
-                            *r += s * w;
-                        }
-                    } else {
-                        let w = &path_weights[(j - l - 1) * c..(j - l) * c];
-                        for ((r, s), w) in revenue.iter_mut().zip(signed).zip(w) {
-                            *r += s * w;
+            for start in (0..c).step_by(LANES) {
+                let width = LANES.min(c - start);
+                for j in 1..h {
+                    let mut revenue = [0.0; LANES];
+                    for l in 0..j {
+                        let s = &signed[l * c + start..][..LANES];
+                        if shared_weights {
+                            let w = weight[j - l - 1];
+                            for (r, s) in revenue.iter_mut().zip(s) {
+                                *r += s * w;
+                            }
+                        } else {
+                            let w = &path_weights[(j - l - 1) * c + start..][..LANES];
+                            for ((r, s), w) in revenue.iter_mut().zip(s).zip(w) {
+                                *r += s * w;
+                            }
                         }
                     }
-                }
-                let out = &mut out[j * n + first..j * n + first + c];
-                for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(revenue.iter()) {
-                    *o += r;
-                    *t += r;
+                    let out = &mut out[j * n + first + start..][..width];
+                    let totals = &mut totals[start..start + width];
+                    for ((o, t), r) in out.iter_mut().zip(totals).zip(revenue) {
+                        *o += r;
+                        *t += r;
+                    }
                 }
             }
         }
         Outcome {
             revenue: totals.iter().fold(0.0, |sum, t| sum + t),
             churned: 0,
+        }
+    }
+}
+
+/// Counts new clients a chunk of paths at a time, as [`count_clients`]
+/// does one path at a time.
+pub(crate) struct ClientCounter {
+    /// A mean drawn per path needs a table per path: their first windows
+    /// are built a chunk at a time. A fixed mean keeps its one table,
+    /// extended as far as counts reach.
+    mean_per_path: bool,
+    windows: PoissonWindows,
+    table: PoissonTable,
+    uniforms: Vec<f64>,
+    horizon: usize,
+}
+
+impl ClientCounter {
+    pub(crate) fn new(arrivals_per_month: &Param, horizon: usize) -> Self {
+        ClientCounter {
+            mean_per_path: !matches!(arrivals_per_month, Param::Fixed(_)),
+            windows: PoissonWindows::new(),
+            table: PoissonTable::new(),
+            uniforms: vec![0.0; horizon * CHUNK],
+            horizon,
+        }
+    }
+
+    /// `counts[i * h + m]`: path i's new clients in month m+1, for the
+    /// paths of means `lambdas` (at most [`CHUNK`]).
+    pub(crate) fn count(&mut self, lambdas: &[f64], rng: &mut Generator, counts: &mut [u64]) {
+        let h = self.horizon;
+        let (table, windows) = (&mut self.table, &mut self.windows);
+        if !(self.mean_per_path && lambdas.iter().all(|&l| l <= INVERSION_MAX_MEAN)) {
+            for (counts, &lambda) in counts.chunks_exact_mut(h).zip(lambdas) {
+                count_clients(lambda, rng, table, &mut self.uniforms[..h], counts);
+            }
+            return;
+        }
+        // No mean is past inversion, so every path draws h uniforms, and
+        // drawing the chunk's at once gives each path the same ones.
+        windows.build(lambdas);
+        let uniforms = &mut self.uniforms[..h * lambdas.len()];
+        fill_uniforms(rng, uniforms);
+        let paths = counts.chunks_exact_mut(h).zip(uniforms.chunks_exact(h));
+        for (i, (counts, uniforms)) in paths.enumerate() {
+            if lambdas[i] > 0.0 {
+                windows.count_each(i, lambdas[i], table, uniforms, counts);
+            } else {
+                counts.fill(0);
+            }
         }
     }
 }
@@ -178,10 +227,11 @@ pub(crate) fn count_clients(
     if !table.is_for(lambda) {
         table.reset(lambda, math::exp(-lambda));
     }
-    for (k, &u) in counts.iter_mut().zip(uniforms.iter()) {
-        *k = table.count(u);
-    }
+    table.count_each(uniforms, counts);
 }
+
+/// Paths whose monthly revenue is summed side by side.
+const LANES: usize = 8;
 
 /// Counts up to this many are summed without a branch on the count.
 const FEW: usize = 8;
@@ -212,8 +262,31 @@ impl<'a> Spends<'a> {
         }
     }
 
-    /// The sum of the next `k` spends.
+    /// The sums of the next runs of `counts[0]`, `counts[1]`, ... spends,
+    /// into `sums` in order.
+    ///
+    /// Nearly every run is short and its spends already drawn; those are
+    /// summed here with the position in the buffer kept in a register, and
+    /// the rest go through [`Spends::sum_next`].
     #[inline]
+    fn sum_each<'s>(&mut self, counts: &[u64], sums: impl Iterator<Item = &'s mut f64>) {
+        let mut next = self.next;
+        for (&count, sum) in counts.iter().zip(sums) {
+            let k = usize::try_from(count).unwrap_or(usize::MAX);
+            if k <= FEW && self.filled - next >= k {
+                *sum = sum_first(&self.buffer[next..], k);
+                next += k;
+            } else {
+                self.next = next;
+                *sum = self.sum_next(count);
+                next = self.next;
+            }
+        }
+        self.next = next;
+    }
+
+    /// The sum of the next `k` spends.
+    #[inline(never)]
     fn sum_next(&mut self, k: u64) -> f64 {
         let k = usize::try_from(k).unwrap_or(usize::MAX);
         if k <= FEW {

@@ -191,6 +191,9 @@ pub(crate) fn fill_uniforms(rng: &mut Generator, out: &mut [f64]) {
     }
 }
 
+/// Entries of the CDF compared at once when counting.
+const WINDOW: usize = 8;
+
 /// The Poisson(λ) CDF, `P(N <= k)` for `k = 0, 1, ...`, extended on demand
 /// by the recurrence `p_k = p_{k-1} λ / k`, so that counting by inversion
 /// is one comparison per step instead of a division, a product and a sum.
@@ -220,15 +223,37 @@ impl PoissonTable {
         !self.cdf.is_empty() && self.lambda == lambda
     }
 
-    /// Starts the table for mean `lambda` (finite, positive), given `e^-λ`.
+    /// Starts the table for mean `lambda` (finite, positive), given `e^-λ`,
+    /// with the first window already built: every count needs it, and a
+    /// mean drawn per path rebuilds it for every path.
     pub(crate) fn reset(&mut self, lambda: f64, exp_neg_lambda: f64) {
         self.lambda = lambda;
         // The walk stops here where the CDF's rounding leaves it short of
         // a u very close to 1; the tail beyond has probability below 1e-15.
         self.limit = (lambda + 40.0 * lambda.sqrt() + 40.0) as u64;
-        self.term = exp_neg_lambda;
+        // The ratios λ/k do not depend on each other, so their divisions
+        // overlap instead of queueing behind the chain of products;
+        // division is correctly rounded, so the bits are those of the
+        // recurrence.
+        let ratio: [f64; WINDOW] = std::array::from_fn(|i| lambda / (i + 1) as f64);
+        let mut entries = [exp_neg_lambda; WINDOW + 1];
+        let (mut term, mut cdf) = (exp_neg_lambda, exp_neg_lambda);
+        for (entry, ratio) in entries[1..].iter_mut().zip(ratio) {
+            term *= ratio;
+            cdf += term;
+            *entry = cdf;
+        }
+        self.term = term;
         self.cdf.clear();
-        self.cdf.push(exp_neg_lambda);
+        self.cdf.extend_from_slice(&entries);
+    }
+
+    /// The count for each uniform of `uniforms`, as [`PoissonTable::count`]
+    /// gives it, with the first window held in registers throughout.
+    #[inline]
+    pub(crate) fn count_each(&mut self, uniforms: &[f64], counts: &mut [u64]) {
+        let first: [f64; WINDOW] = self.cdf[..WINDOW].try_into().expect("built by reset");
+        count_in_window(&first, uniforms, counts, |u| self.count(u));
     }
 
     /// The count for uniform `u` in `[0, 1)`: the smallest `k` with
@@ -239,7 +264,6 @@ impl PoissonTable {
     /// for each step, a window at a time.
     #[inline]
     pub(crate) fn count(&mut self, u: f64) -> u64 {
-        const WINDOW: usize = 8;
         let mut k = 0;
         loop {
             while self.cdf.len() < k + WINDOW {
@@ -255,16 +279,107 @@ impl PoissonTable {
     }
 
     /// Adds the next eight entries (a window's worth).
+    #[cold]
     fn extend(&mut self) {
         let (mut term, lambda) = (self.term, self.lambda);
         let k = self.cdf.len();
         let mut cdf = self.cdf[k - 1];
-        for k in k..k + 8 {
+        for k in k..k + WINDOW {
             term *= lambda / k as f64;
             cdf += term;
             self.cdf.push(cdf);
         }
         self.term = term;
+    }
+}
+
+/// Counts by the first window of a CDF, and by `beyond` for a uniform at or
+/// past its last entry.
+#[inline(always)]
+fn count_in_window(
+    first: &[f64; WINDOW],
+    uniforms: &[f64],
+    counts: &mut [u64],
+    mut beyond: impl FnMut(f64) -> u64,
+) {
+    for (k, &u) in counts.iter_mut().zip(uniforms) {
+        let below = first.iter().fold(0, |n, &p| n + u64::from(p <= u));
+        *k = if below < WINDOW as u64 {
+            below
+        } else {
+            beyond(u)
+        };
+    }
+}
+
+/// The first windows of the Poisson CDFs of many means, one a path, built
+/// side by side: each table alone is a chain of dependent operations
+/// (`e^-λ`, then the products and sums of the recurrence), too short to
+/// fill the processor; across paths they are independent and vectorise.
+/// The entries are the bits [`PoissonTable::reset`] gives.
+pub(crate) struct PoissonWindows {
+    exp_neg: Vec<f64>,
+    term: Vec<f64>,
+    /// `entries[t * means + i]`: `P(N <= t)` for the `i`-th mean.
+    entries: Vec<f64>,
+}
+
+impl PoissonWindows {
+    pub(crate) fn new() -> Self {
+        PoissonWindows {
+            exp_neg: Vec::new(),
+            term: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Builds the windows of `lambdas`; those of means outside (0, 500]
+    /// are meaningless and must not be counted with.
+    pub(crate) fn build(&mut self, lambdas: &[f64]) {
+        let n = lambdas.len();
+        self.exp_neg.resize(n, 0.0);
+        for (e, &lambda) in self.exp_neg.iter_mut().zip(lambdas) {
+            *e = math::exp(-lambda);
+        }
+        self.term.clear();
+        self.term.extend_from_slice(&self.exp_neg);
+        self.entries.resize(WINDOW * n, 0.0);
+        self.entries[..n].copy_from_slice(&self.exp_neg);
+        for t in 1..WINDOW {
+            let (previous, row) = self.entries[(t - 1) * n..(t + 1) * n].split_at_mut(n);
+            let k = t as f64;
+            for (((entry, &previous), term), &lambda) in row
+                .iter_mut()
+                .zip(&*previous)
+                .zip(&mut self.term)
+                .zip(lambdas)
+            {
+                *term *= lambda / k;
+                *entry = previous + *term;
+            }
+        }
+    }
+
+    /// The counts of the `i`-th mean, `lambda`, as
+    /// [`PoissonTable::count_each`] gives them; `table` settles the rare
+    /// uniforms beyond the window.
+    #[inline]
+    pub(crate) fn count_each(
+        &self,
+        i: usize,
+        lambda: f64,
+        table: &mut PoissonTable,
+        uniforms: &[f64],
+        counts: &mut [u64],
+    ) {
+        let n = self.exp_neg.len();
+        let first: [f64; WINDOW] = std::array::from_fn(|t| self.entries[t * n + i]);
+        count_in_window(&first, uniforms, counts, |u| {
+            if !table.is_for(lambda) {
+                table.reset(lambda, self.exp_neg[i]);
+            }
+            table.count(u)
+        });
     }
 }
 
@@ -352,6 +467,33 @@ mod tests {
         }
     }
 
+    /// Windows built side by side hold the bits of each mean's own table,
+    /// and count as it does, beyond the window too.
+    #[test]
+    fn poisson_windows_count_like_the_table() {
+        let lambdas = [0.01, 0.5, 1.75, 3.0, 7.9, 30.0, 499.0];
+        let mut windows = PoissonWindows::new();
+        windows.build(&lambdas);
+        let uniforms: Vec<f64> = (0..2000)
+            .map(|i| (i as f64 + 0.5) / 2000.0)
+            .chain([1.0 - 1e-17])
+            .collect();
+        let mut shared = PoissonTable::new();
+        for (i, &lambda) in lambdas.iter().enumerate() {
+            let mut own = PoissonTable::new();
+            own.reset(lambda, math::exp(-lambda));
+            for t in 0..WINDOW {
+                let entry = windows.entries[t * lambdas.len() + i];
+                assert_eq!(entry.to_bits(), own.cdf[t].to_bits(), "λ={lambda} t={t}");
+            }
+            let mut counts = vec![0; uniforms.len()];
+            windows.count_each(i, lambda, &mut shared, &uniforms, &mut counts);
+            for (&k, &u) in counts.iter().zip(&uniforms) {
+                assert_eq!(k, own.count(u), "λ={lambda} u={u}");
+            }
+        }
+    }
+
     /// The table walk gives the counts of the plain recurrence.
     #[test]
     fn poisson_table_counts_like_the_recurrence() {
@@ -374,6 +516,14 @@ mod tests {
                 assert_eq!(table.count(u), plain(lambda, u), "λ={lambda} u={u}");
             }
             assert_eq!(table.count(1.0 - 1e-17), plain(lambda, 1.0 - 1e-17));
+            // Counted in one pass, on a freshly built table.
+            let uniforms: Vec<f64> = (0..2000).map(|i| (i as f64 + 0.5) / 2000.0).collect();
+            let mut counts = vec![0; uniforms.len()];
+            table.reset(lambda, (-lambda).exp());
+            table.count_each(&uniforms, &mut counts);
+            for (&k, &u) in counts.iter().zip(&uniforms) {
+                assert_eq!(k, plain(lambda, u), "λ={lambda} u={u}");
+            }
         }
     }
 }
