@@ -526,5 +526,20 @@ mod tests {
         for (x, y) in xs.iter().zip(&ys) {
             assert_eq!(exp_moderate(*x).to_bits(), y.to_bits(), "{x}");
         }
+        // Rows of 100 with a factor per column; then rows beyond ±700.
+        let scale: Vec<f64> = points(0.5, 3e7, 100).collect();
+        for range in [700.0, 750.0] {
+            let xs: Vec<f64> = points(-range, range, 10_000).collect();
+            let mut ys = xs.clone();
+            scaled_exp_in_place(&mut ys, &scale);
+            for (i, (x, y)) in xs.iter().zip(&ys).enumerate() {
+                let want = if range <= 700.0 {
+                    exp_moderate(*x)
+                } else {
+                    exp(*x)
+                } * scale[i % 100];
+                assert_eq!(want.to_bits(), y.to_bits(), "{x}");
+            }
+        }
     }
 }
