@@ -34,7 +34,7 @@ pub struct SolveArgs {
     /// How close the estimated probability must come to the level.
     #[arg(long, value_name = "T", default_value_t = 0.001)]
     tolerance: f64,
-    /// Most runs of all the paths, the two ends of the range included.
+    /// Most runs of all the paths, the two ends of the range and the value's interval included.
     #[arg(long, value_name = "N", default_value_t = 60)]
     max_evaluations: u32,
     /// Override a parameter first: PATH=VALUE. Repeatable.

@@ -32,7 +32,8 @@ pub struct Breakeven {
     pub level: f64,
     /// How far from `level` the estimate may be, in (0, 1).
     pub tolerance: f64,
-    /// Evaluations (runs of all paths) allowed, the two ends included.
+    /// Evaluations (runs of all paths) allowed, the two ends of the range
+    /// and the search for the value's interval included.
     pub max_evaluations: u32,
 }
 
@@ -166,6 +167,7 @@ pub fn solve(
         problem.level,
         problem.tolerance,
         problem.max_evaluations.saturating_sub(evaluations.get()),
+        0.0,
         (a, row_a),
         (b, row_b),
     )?;
@@ -205,26 +207,33 @@ pub fn solve(
 
     // Where the estimate crosses each end of the probability's interval
     // at the answer: on one side of the answer or the other, or beyond the
-    // range, which then bounds the interval.
-    let ends = [
+    // range, which then bounds the interval. Each end is found to within a
+    // tenth of the probability interval's width (or the tolerance, if
+    // finer), with the evaluations left, shared between the two; a bracket
+    // that cannot be narrowed further, or whose evaluations run out, gives
+    // its outer end, so that the interval errs wide rather than narrow.
+    let [p_low, p_high] = row.probability_ci95;
+    let tolerance = problem.tolerance.min((p_high - p_low) / 10.0);
+    let min_width = (problem.to - problem.from) * 1e-6;
+    let higher_at_from = ends[0].probability > ends[1].probability;
+    let points = [
         (problem.from, &ends[0]),
         (value, &row),
         (problem.to, &ends[1]),
     ];
     let mut interval = Vec::with_capacity(2);
-    for bound in row.probability_ci95 {
+    for (k, bound) in [p_low, p_high].into_iter().enumerate() {
         let straddles = |(_, r): (f64, &TargetRow), (_, s): (f64, &TargetRow)| {
             let (gx, gy) = (r.probability - bound, s.probability - bound);
             (gx <= 0.0) != (gy <= 0.0) || gx == 0.0 || gy == 0.0
         };
-        let side = [(ends[0], ends[1]), (ends[1], ends[2])]
+        let side = [(points[0], points[1]), (points[1], points[2])]
             .into_iter()
             .find(|&(lo, hi)| lo.0 < hi.0 && straddles(lo, hi));
         let Some(((x, r), (y, s))) = side else {
-            // Not reached inside the range: it extends to the end beyond
-            // which the estimate moves towards the bound.
-            let towards_from =
-                (ends[0].1.probability - row.probability) * (bound - row.probability) > 0.0;
+            // Not reached inside the range: the interval runs to the end
+            // towards which the estimate moves to the bound.
+            let towards_from = (bound > row.probability) == higher_at_from;
             interval.push(if towards_from {
                 problem.from
             } else {
@@ -232,28 +241,27 @@ pub fn solve(
             });
             continue;
         };
-        let budget = problem.max_evaluations;
-        interval.push(
-            match narrow(
-                &evaluate,
-                bound,
-                problem.tolerance,
-                budget,
-                (x, r.clone()),
-                (y, s.clone()),
-            )? {
-                Narrowed::Found(x, _) => x,
-                // The bracket that holds the crossing: its outer end, so
-                // that the interval is not too narrow.
-                Narrowed::Failed { below, above, .. } => {
-                    if (below.0 - value).abs() > (above.0 - value).abs() {
-                        below.0
-                    } else {
-                        above.0
-                    }
+        let left = problem.max_evaluations.saturating_sub(evaluations.get());
+        let budget = if k == 0 { left / 2 } else { left };
+        let found = narrow(
+            &evaluate,
+            bound,
+            tolerance,
+            budget,
+            min_width,
+            (x, r.clone()),
+            (y, s.clone()),
+        )?;
+        interval.push(match found {
+            Narrowed::Found(x, _) => x,
+            Narrowed::Failed { below, above, .. } => {
+                if (below.0 - value).abs() > (above.0 - value).abs() {
+                    below.0
+                } else {
+                    above.0
                 }
-            },
-        );
+            }
+        });
     }
     let (lo, hi) = (interval[0].min(interval[1]), interval[0].max(interval[1]));
     Ok(Solution {
@@ -284,7 +292,8 @@ enum Narrowed {
 
 /// Narrows the bracket `a < b`, whose estimates lie on either side of
 /// `level`, with at most `budget` evaluations, until one is within
-/// `tolerance` of it.
+/// `tolerance` of it; it gives up, as collapsed, when the bracket is no
+/// wider than `min_width` or holds no number between its ends.
 ///
 /// Illinois: regula falsi that halves the stale end's weight when the same
 /// end moves twice, so neither end gets stuck; a step that did not halve
@@ -294,6 +303,7 @@ fn narrow(
     level: f64,
     tolerance: f64,
     budget: u32,
+    min_width: f64,
     (mut a, mut row_a): (f64, TargetRow),
     (mut b, mut row_b): (f64, TargetRow),
 ) -> Result<Narrowed, SolveError> {
@@ -317,7 +327,7 @@ fn narrow(
         } else {
             mid
         };
-        if !(x > a && x < b) {
+        if !(x > a && x < b) || width <= min_width {
             collapsed = true;
             break;
         }

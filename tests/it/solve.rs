@@ -159,3 +159,55 @@ fn says_when_the_estimate_jumps_over_the_tolerance() {
     assert!(below < above);
     assert!(err.to_string().contains("use more paths"), "{err}");
 }
+
+/// An answer at an end of the range: P(hit) = 1 at p = 0, so the interval
+/// runs from that end to where 1 - p meets the Wilson interval's lower
+/// end, n / (n + z²), within a few standard errors of the estimate there.
+#[test]
+fn the_interval_of_an_answer_at_the_end_of_the_range() {
+    let n = 2_000;
+    let solution = solve(
+        &toy_churn_scenario(),
+        &Breakeven {
+            tolerance: 0.01,
+            ..problem("client.a.churn.probability", "twelve_months", 0.999)
+        },
+        &options(n, 8, 0),
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(solution.value, 0.0, "{solution:?}");
+    let [lo, hi] = solution.value_ci95;
+    assert_eq!(lo, 0.0, "{solution:?}");
+    let z2 = 1.959_963_984_540_054_f64.powi(2);
+    let crossing = 1.0 - n as f64 / (n as f64 + z2);
+    let se = (crossing / n as f64).sqrt();
+    assert!(
+        hi > 0.0 && (hi - crossing).abs() <= 5.0 * se + 0.001,
+        "{solution:?}"
+    );
+}
+
+/// The value's interval shares `--max-evaluations` with the search, even
+/// where the estimate moves in steps too coarse to narrow it well.
+#[test]
+fn the_interval_stays_within_the_evaluations_allowed() {
+    for max_evaluations in [5, 12, 40] {
+        let p = Breakeven {
+            tolerance: 0.0001,
+            max_evaluations,
+            ..problem("client.a.churn.probability", "twelve_months", 0.5)
+        };
+        match solve(&toy_churn_scenario(), &p, &options(200, 8, 1), &Silent) {
+            Ok(s) => {
+                assert!(s.evaluations <= max_evaluations, "{s:?}");
+                let [lo, hi] = s.value_ci95;
+                assert!(lo <= s.value && s.value <= hi, "{s:?}");
+            }
+            Err(SolveError::NotReached { evaluations, .. }) => {
+                assert!(evaluations <= max_evaluations);
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
