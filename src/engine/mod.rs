@@ -85,7 +85,8 @@ impl RunOptions {
     }
 }
 
-/// Told of progress, and asked whether to stop, between chunks of blocks.
+/// Told of progress after every merge, and asked before every block
+/// whether to stop.
 pub trait Observer: Sync {
     fn progress(&self, _done_paths: u64, _total_paths: u64) {}
     fn should_stop(&self) -> bool {
