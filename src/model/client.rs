@@ -9,7 +9,7 @@
 //! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
 
 use super::sample::fill_uniforms;
-use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome};
+use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome, add_chunk};
 use crate::dist::Param;
 use crate::math;
 
@@ -148,18 +148,9 @@ impl Client {
                 }
             }
             let totals = &mut totals[first..first + c];
-            for (m, row) in revenue.chunks_exact(c).enumerate() {
-                let out = &mut out[m * n + first..m * n + first + c];
-                for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(row) {
-                    *o += r;
-                    *t += r;
-                }
-            }
+            add_chunk(revenue, first, n, out, totals);
         }
-        Outcome {
-            revenue: totals.iter().fold(0.0, |sum, t| sum + t),
-            churned,
-        }
+        Outcome::from_totals(&totals, churned)
     }
 }
 

@@ -92,6 +92,37 @@ pub struct Outcome {
     pub churned: u64,
 }
 
+impl Outcome {
+    /// The outcome of a block whose paths earned `totals` over the horizon,
+    /// summed in path order.
+    pub(crate) fn from_totals(totals: &[f64], churned: u64) -> Self {
+        Outcome {
+            revenue: totals.iter().fold(0.0, |sum, t| sum + t),
+            churned,
+        }
+    }
+}
+
+/// Adds a chunk's revenue, month-major over its `c` paths, into the
+/// block's month-major `out` (rows of `n` paths, the chunk's starting at
+/// path `first`) and into the chunk's horizon `totals`.
+pub(crate) fn add_chunk(
+    revenue: &[f64],
+    first: usize,
+    n: usize,
+    out: &mut [f64],
+    totals: &mut [f64],
+) {
+    let c = totals.len();
+    for (m, row) in revenue.chunks_exact(c).enumerate() {
+        let out = &mut out[m * n + first..m * n + first + c];
+        for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(row) {
+            *o += r;
+            *t += r;
+        }
+    }
+}
+
 /// The coordinates of one block of paths, from which every generator of
 /// every stream in it is derived.
 #[derive(Clone, Copy, Debug)]

@@ -145,10 +145,7 @@ impl Pipeline {
                 }
             }
         }
-        Outcome {
-            revenue: totals.iter().fold(0.0, |sum, t| sum + t),
-            churned: 0,
-        }
+        Outcome::from_totals(&totals, 0)
     }
 }
 

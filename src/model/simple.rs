@@ -2,7 +2,7 @@
 //! a seat subscription, R(m) = seats · price_per_seat · G_m, and a plain
 //! revenue stream, R(m) = monthly_revenue · G_m.
 
-use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome};
+use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome, add_chunk};
 use crate::dist::Param;
 
 #[derive(Clone, Debug)]
@@ -84,16 +84,7 @@ fn level_times_growth(
         let revenue = &mut index[..h * c];
         paths.chunk(first, &level[first..first + c], revenue);
         let totals = &mut totals[first..first + c];
-        for (m, row) in revenue.chunks_exact(c).enumerate() {
-            let out = &mut out[m * n + first..m * n + first + c];
-            for ((o, t), r) in out.iter_mut().zip(totals.iter_mut()).zip(row) {
-                *o += r;
-                *t += r;
-            }
-        }
+        add_chunk(revenue, first, n, out, totals);
     }
-    Outcome {
-        revenue: totals.iter().fold(0.0, |sum, t| sum + t),
-        churned: 0,
-    }
+    Outcome::from_totals(&totals, 0)
 }
