@@ -9,8 +9,15 @@ use crate::scenario::Scenario;
 use crate::stats::QuantileMethod;
 
 /// A scenario compiled for the inner loop: indices instead of names.
+///
+/// Streams run, and targets sum their segments, in a canonical order (by
+/// kind and id, segments by name) rather than in the file's: floating-point
+/// sums depend on their order, and no reordering of the file's tables may
+/// move a result by a bit.
 pub struct Plan<'a> {
-    streams: Vec<(&'a Model, u64, usize)>,
+    /// Model, generator key, segment index and the stream's index in the
+    /// scenario (where its accumulator goes), in canonical order.
+    streams: Vec<(&'a Model, u64, usize, usize)>,
     targets: Vec<(f64, Vec<usize>)>,
     segments: usize,
     horizon: usize,
@@ -26,21 +33,29 @@ impl<'a> Plan<'a> {
     pub fn new(scenario: &'a Scenario, options: &RunOptions) -> Self {
         let segments = scenario.segments();
         let index = |name: &str| segments.iter().position(|s| s == name).unwrap_or(0);
+        let mut order: Vec<usize> = (0..scenario.streams.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&scenario.streams[a], &scenario.streams[b]);
+            (a.kind(), &a.id).cmp(&(b.kind(), &b.id))
+        });
         Plan {
-            streams: scenario
-                .streams
-                .iter()
-                .map(|s| {
+            streams: order
+                .into_iter()
+                .map(|i| {
+                    let s = &scenario.streams[i];
                     (
                         &s.model,
                         stream_key(s.kind().as_str(), &s.id),
                         index(&s.segment),
+                        i,
                     )
                 })
                 .collect(),
             targets: scenario
                 .targets
                 .iter()
+                // Both lists are sorted, so a target sums its segments in
+                // name order.
                 .map(|t| (t.amount, t.segments.iter().map(|s| index(s)).collect()))
                 .collect(),
             segments: segments.len(),
@@ -75,7 +90,10 @@ impl<'a> Plan<'a> {
         }
     }
 
-    pub fn run_block(&self, index: u64) -> Accumulator {
+    /// Runs block `index`, or gives up between two streams when `stop`
+    /// says so (a block of a large scenario can take seconds, and Ctrl-C
+    /// must be heard within one).
+    pub fn run_block(&self, index: u64, stop: &dyn Fn() -> bool) -> Option<Accumulator> {
         let first = index * BLOCK_PATHS as u64;
         let n = (self.paths - first).min(BLOCK_PATHS as u64) as usize;
         let h = self.horizon;
@@ -87,14 +105,17 @@ impl<'a> Plan<'a> {
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;
-        SCRATCH.with_borrow_mut(|scratch| {
+        let finished = SCRATCH.with_borrow_mut(|scratch| {
             let size = h * n;
             let revenue = &mut scratch.revenue;
             revenue.clear();
             revenue.resize(self.segments * size, 0.0);
-            for ((model, key, segment), stream) in self.streams.iter().zip(acc.streams.iter_mut()) {
+            for &(model, key, segment, at) in &self.streams {
+                if stop() {
+                    return false;
+                }
                 let out = &mut revenue[segment * size..(segment + 1) * size];
-                stream.add(model.simulate(&block, *key, out));
+                acc.streams[at].add(model.simulate(&block, key, out));
             }
             for ((_, segments), target) in self.targets.iter().zip(acc.targets.iter_mut()) {
                 // The target's revenue, month-major: one segment's buffer as
@@ -127,8 +148,9 @@ impl<'a> Plan<'a> {
                 }
                 target.push_totals(totals);
             }
+            true
         });
-        acc
+        finished.then_some(acc)
     }
 }
 

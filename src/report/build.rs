@@ -16,7 +16,14 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         .iter()
         .map(|s| s.revenue / n as f64)
         .collect();
-    let all: f64 = means.iter().sum();
+    // Sums and choices over streams go in a canonical order (by kind and
+    // id), so that reordering the file's tables moves no result.
+    let mut canonical: Vec<usize> = (0..scenario.streams.len()).collect();
+    canonical.sort_by(|&a, &b| {
+        let (a, b) = (&scenario.streams[a], &scenario.streams[b]);
+        (a.kind(), &a.id).cmp(&(b.kind(), &b.id))
+    });
+    let all: f64 = canonical.iter().map(|&i| means[i]).sum();
     let share = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
 
     let streams: Vec<StreamReport> = scenario
@@ -44,15 +51,17 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
 
     // The largest client among the streams of some segments, by mean.
     let largest = |segments: &[String]| -> Option<Share> {
-        let of: f64 = streams
-            .iter()
-            .filter(|s| segments.contains(&s.segment))
-            .map(|s| s.mean)
-            .sum();
-        streams
-            .iter()
-            .filter(|s| s.kind == Kind::Client && segments.contains(&s.segment))
-            .max_by(|a, b| a.mean.total_cmp(&b.mean))
+        let counted = || {
+            canonical
+                .iter()
+                .map(|&i| &streams[i])
+                .filter(|s| segments.contains(&s.segment))
+        };
+        let of: f64 = counted().map(|s| s.mean).sum();
+        // The first of equals in canonical order.
+        counted()
+            .filter(|s| s.kind == Kind::Client)
+            .reduce(|best, s| if s.mean > best.mean { s } else { best })
             .map(|s| Share {
                 id: s.id.clone(),
                 name: s.name.clone(),
