@@ -117,12 +117,10 @@ impl fmt::Display for Diagnostic {
 /// Everything that can go wrong reading a scenario.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file {path}: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // The cause is in the message, not in the error's chain, so that it is
+    // printed once.
+    #[error("cannot read scenario file {path}: {cause}")]
+    Read { path: String, cause: std::io::Error },
     /// One or more problems in the content; all are reported at once.
     #[error("{}", render(.0))]
     Invalid(Vec<Diagnostic>),
@@ -158,11 +156,12 @@ impl From<Diagnostic> for ScenarioError {
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a
-/// plausible typo.
+/// plausible typo. Case does not count (`PERT` finds `pert`).
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
@@ -204,5 +203,6 @@ mod tests {
         let keys = ["monthly_spend", "annual_growth", "volatility"];
         assert_eq!(closest("montly_spend", keys), Some("monthly_spend"));
         assert_eq!(closest("zzz", keys), None);
+        assert_eq!(closest("PERT", ["normal", "pert"]), Some("pert"));
     }
 }

@@ -13,7 +13,10 @@ mod validate;
 pub use error::{Diagnostic, ScenarioError, closest};
 pub use set::{ParamValue, parse_value};
 // Sweep files read values and report errors the way scenario files do.
-pub(crate) use {raw::translate, validate::build_param};
+pub(crate) use {
+    raw::{FileKind, Whole, looks_like, translate},
+    validate::build_param,
+};
 
 use std::path::Path;
 
@@ -21,6 +24,43 @@ use crate::model::{Kind, Model};
 
 /// Limits that keep a run's memory and time sane; documented in the README.
 pub const MAX_HORIZON_MONTHS: u32 = 1200;
+/// The most revenue streams of all kinds: each is simulated for every path
+/// and month, and a report lists every one.
+pub const MAX_STREAMS: usize = 10_000;
+/// The most targets: each keeps statistics of its total and of every month.
+pub const MAX_TARGETS: usize = 1_000;
+
+/// The most new clients a pipeline may expect on one path over the
+/// horizon (its largest arrival rate times the months): each is simulated
+/// one by one, and this keeps a block of paths to about a second of work,
+/// so that Ctrl-C is heard at once.
+pub const MAX_ARRIVALS_PER_PATH: f64 = 120_000.0;
+
+/// Why a pipeline's arrival rate is too high for the horizon, if it is:
+/// the message and what is allowed.
+pub(crate) fn arrivals_problem(model: &Model, horizon_months: u32) -> Option<(String, String)> {
+    let Model::Pipeline(p) = model else {
+        return None;
+    };
+    let highest = p.arrivals_per_month.practical_max();
+    let months = f64::from(horizon_months);
+    // A rate beyond what the field allows is reported as such.
+    let allowed = crate::model::Allowed::ARRIVALS.max;
+    (highest <= allowed && highest * months > MAX_ARRIVALS_PER_PATH).then(|| {
+        (
+            format!(
+                "up to {highest} new clients a month over {horizon_months} months is up to {:.0} \
+                 clients a path, more than the {MAX_ARRIVALS_PER_PATH:.0} that can be simulated",
+                highest * months
+            ),
+            format!(
+                "a rate whose largest value times horizon_months is at most \
+                 {MAX_ARRIVALS_PER_PATH:.0}: here at most {:.0} a month",
+                MAX_ARRIVALS_PER_PATH / months
+            ),
+        )
+    })
+}
 
 /// A validated scenario: every value in it is allowed.
 #[derive(Clone, Debug)]
@@ -44,7 +84,7 @@ pub struct Target {
     pub id: String,
     pub name: String,
     pub amount: f64,
-    /// The segments counted; every segment when the file gives none.
+    /// The segments counted, sorted; every segment when the file gives none.
     pub segments: Vec<String>,
 }
 
@@ -73,9 +113,9 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = read_text(path).map_err(|cause| ScenarioError::Read {
             path: origin.clone(),
-            source,
+            cause,
         })?;
         Scenario::parse(&text, &origin)
     }
@@ -98,12 +138,63 @@ impl Scenario {
         self.streams.iter().find(|s| s.kind() == kind && s.id == id)
     }
 
+    /// What is allowed but probably not meant, for the user to read on
+    /// stderr: a client whose churn cannot happen within the horizon.
+    pub fn warnings(&self) -> Vec<String> {
+        self.streams
+            .iter()
+            .filter_map(|s| match &s.model {
+                Model::Client(c)
+                    if c.churn.probability.support().1 > 0.0
+                        && c.churn.earliest_month > self.horizon_months =>
+                {
+                    Some(format!(
+                        "{}: {}.churn.earliest_month: month {} is beyond the {}-month horizon, \
+                         so this client cannot churn in this run",
+                        self.origin,
+                        s.path(),
+                        c.churn.earliest_month,
+                        self.horizon_months
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A target by its name or id.
     pub fn target(&self, name_or_id: &str) -> Option<&Target> {
         self.targets
             .iter()
             .find(|t| t.name == name_or_id || t.id == name_or_id)
     }
+}
+
+/// The largest input file read: ten times the largest scenario a person
+/// or a script could mean (100,000 streams take about 10 MB).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads an input file as text, refusing one over [`MAX_FILE_BYTES`]
+/// before reading it, so that a wrong path (a disk image, a log) costs
+/// neither the time nor the memory to parse it.
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("it is a folder, not a file"));
+    }
+    let mut text = String::new();
+    // Read at most one byte more than allowed: that tells a file too large
+    // even where its size is not known beforehand (a pipe).
+    file.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} MiB, the most a scenario or sweep file may be",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(text)
 }
 
 /// The id a name gets when the file gives none: lower case, runs of other

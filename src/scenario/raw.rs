@@ -30,9 +30,9 @@ pub struct RawFile {
 pub struct RawHeader {
     pub name: Spanned<String>,
     pub description: Option<String>,
-    pub horizon_months: Option<Spanned<i64>>,
-    pub paths: Option<Spanned<i64>>,
-    pub seed: Option<Spanned<i64>>,
+    pub horizon_months: Option<Spanned<Whole>>,
+    pub paths: Option<Spanned<Whole>>,
+    pub seed: Option<Spanned<Whole>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,7 +60,7 @@ pub struct RawClient {
 #[serde(deny_unknown_fields)]
 pub struct RawChurn {
     pub probability: Spanned<RawParam>,
-    pub earliest_month: Option<Spanned<i64>>,
+    pub earliest_month: Option<Spanned<Whole>>,
     pub retain: Option<Spanned<RawParam>>,
     pub ramp_months: Option<Spanned<RawParam>>,
 }
@@ -126,6 +126,55 @@ pub struct RawDist {
     pub clamp: Option<[f64; 2]>,
 }
 
+/// A field that takes a whole number, as written: an integer, or a float
+/// such as `1e6` (which TOML reads as a float, and a user means as a
+/// count). Whether it is whole and in range is judged in validation, where
+/// the message can say what is allowed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Whole(pub f64, pub Option<i64>);
+
+impl Whole {
+    /// The number, when it is a whole number an `i64` holds.
+    pub fn whole(self) -> Option<i64> {
+        self.1
+    }
+}
+
+impl fmt::Display for Whole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(i) => write!(f, "{i}"),
+            None => f.write_str(&crate::model::short(self.0)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct WholeVisitor;
+        impl Visitor<'_> for WholeVisitor {
+            type Value = Whole;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Whole, E> {
+                Ok(Whole(v as f64, Some(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Whole, E> {
+                Ok(Whole(v as f64, i64::try_from(v).ok()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Whole, E> {
+                // Every float from -2^63 up to (not including) 2^63 with no
+                // fraction converts exactly.
+                const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+                let whole = v.fract() == 0.0 && (-TWO_63..TWO_63).contains(&v);
+                Ok(Whole(v, whole.then_some(v as i64)))
+            }
+        }
+        deserializer.deserialize_any(WholeVisitor)
+    }
+}
+
 impl<'de> Deserialize<'de> for RawParam {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct ParamVisitor;
@@ -156,7 +205,42 @@ impl<'de> Deserialize<'de> for RawParam {
 /// Parses the text into the raw structs, turning toml's and serde's errors
 /// into a [`Diagnostic`] with a "did you mean" for misspelt keys.
 pub fn parse(text: &str, origin: &str) -> Result<RawFile, ScenarioError> {
-    toml::from_str::<RawFile>(text).map_err(|e| translate(&e, text, origin).into())
+    toml::from_str::<RawFile>(text).map_err(|e| {
+        if looks_like(text) == Some(FileKind::Sweep) {
+            return Diagnostic::new(origin, None, "this is a sweep file, not a scenario file")
+                .with_help(
+                    "run it with `simulate sweep FILE`; a scenario file starts with a \
+                     [scenario] table and declares [[target]]s and streams",
+                )
+                .into();
+        }
+        translate(&e, text, origin).into()
+    })
+}
+
+/// The two kinds of input file, told apart by their top-level keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Scenario,
+    Sweep,
+}
+
+/// Which kind of file `text` seems to be, when it is TOML at all: a sweep
+/// names its scenario as a string and has [[vary]] tables; a scenario has
+/// a [scenario] table, targets and streams. Asked only once a file has
+/// failed to parse as what it was given as, to say so plainly.
+pub fn looks_like(text: &str) -> Option<FileKind> {
+    let table: toml::Table = text.parse().ok()?;
+    if table.get("scenario").is_some_and(|s| s.is_str()) || table.contains_key("vary") {
+        return Some(FileKind::Sweep);
+    }
+    let scenario_keys = ["target", "client", "pipeline", "subscription", "stream"];
+    if table.get("scenario").is_some_and(|s| s.is_table())
+        || scenario_keys.iter().any(|k| table.contains_key(*k))
+    {
+        return Some(FileKind::Scenario);
+    }
+    None
 }
 
 /// Parses a value given on the command line (`--set path=VALUE`).
@@ -173,6 +257,37 @@ pub fn parse_param(value: &str) -> Result<RawParam, String> {
 pub fn translate(error: &toml::de::Error, text: &str, origin: &str) -> Diagnostic {
     let message = error.message().trim_end();
     let key = error.span().and_then(|span| key_before(text, span.start));
+    if let Some((found, expected)) = invalid_type(message) {
+        // `[target]` where the format wants `[[target]]`.
+        let header = error
+            .span()
+            .and_then(|span| text.get(span))
+            .and_then(|t| t.trim().lines().next())
+            .and_then(|t| t.trim().strip_prefix('['))
+            .filter(|t| !t.starts_with('['))
+            .and_then(|t| t.strip_suffix(']'))
+            .map(str::trim);
+        if let (Some(name), "an array") = (header, expected.as_str()) {
+            return Diagnostic::at(
+                origin,
+                text,
+                error.span(),
+                Some(name),
+                format!("[{name}] declares a single table, but there may be several"),
+            )
+            .with_help(format!(
+                "write [[{name}]], with double brackets, for each one"
+            ));
+        }
+        return Diagnostic::at(
+            origin,
+            text,
+            error.span(),
+            key.as_deref(),
+            format!("{found} is not allowed"),
+        )
+        .with_help(expected);
+    }
     let diagnostic = Diagnostic::at(origin, text, error.span(), key.as_deref(), message);
     match unknown_field(message) {
         Some((field, expected)) => {
@@ -230,6 +345,40 @@ fn enclosing_array(before: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// Picks apart serde's "invalid type: FOUND, expected EXPECTED" into
+/// what a user reads: the value found and what is allowed, without Rust's
+/// type names (`f64`, `struct RawHeader`, `a sequence`).
+fn invalid_type(message: &str) -> Option<(String, String)> {
+    let rest = message.strip_prefix("invalid type: ")?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let found = if let Some(v) = found.strip_prefix("integer ") {
+        format!("the number {}", v.trim_matches('`'))
+    } else if let Some(v) = found.strip_prefix("floating point ") {
+        format!("the number {}", v.trim_matches('`'))
+    } else if let Some(v) = found.strip_prefix("string ") {
+        format!("the text {v}")
+    } else if let Some(v) = found.strip_prefix("boolean ") {
+        format!("the value {}", v.trim_matches('`'))
+    } else {
+        match found {
+            "map" => "a table".to_string(),
+            "sequence" => "an array".to_string(),
+            other => other.to_string(),
+        }
+    };
+    let expected = match expected {
+        "f64" | "f32" => "a number".to_string(),
+        "i64" | "u64" | "i32" | "u32" | "usize" => "a whole number".to_string(),
+        "a sequence" => "an array".to_string(),
+        "a string" => "a text in quotes".to_string(),
+        "a boolean" => "true or false".to_string(),
+        e if e.starts_with("struct ") || e.starts_with("a map") => "a table".to_string(),
+        e if e.starts_with("an array of length") => e.to_string(),
+        other => other.to_string(),
+    };
+    Some((found, expected))
 }
 
 /// Picks apart serde's "unknown field `x`, expected one of `a`, `b`"

@@ -7,7 +7,7 @@
 use super::error::Diagnostic;
 use super::raw;
 use super::validate::build_param;
-use super::{MAX_HORIZON_MONTHS, Scenario};
+use super::{MAX_HORIZON_MONTHS, Scenario, arrivals_problem};
 use crate::model::Kind;
 
 /// A parameter value as a scenario file would write it: a number or a
@@ -81,11 +81,19 @@ impl Scenario {
         if head == "scenario" && rest.is_none() {
             let (min, max) = match second {
                 "horizon_months" => (1, u64::from(MAX_HORIZON_MONTHS)),
-                "paths" => (1, u64::MAX),
+                "paths" => (crate::engine::MIN_PATHS, u64::MAX),
                 "seed" => (0, u64::MAX),
                 _ => return Err(unknown(self)),
             };
             let n = whole_number(value, min, max).map_err(|h| problem(h.0).with_help(h.1))?;
+            if second == "horizon_months"
+                && let Some((message, help)) = self
+                    .streams
+                    .iter()
+                    .find_map(|s| arrivals_problem(&s.model, n as u32))
+            {
+                return Err(problem(message).with_help(help));
+            }
             match second {
                 "horizon_months" => self.horizon_months = n as u32,
                 "paths" => self.paths = n,
@@ -148,7 +156,19 @@ impl Scenario {
         slot.allowed
             .check(&param)
             .map_err(|(message, help)| problem(message).with_help(help))?;
-        *slot.param = param;
+        let previous = std::mem::replace(slot.param, param);
+        if let Some((message, help)) = arrivals_problem(&stream.model, self.horizon_months) {
+            // Leave the scenario as it was: still valid.
+            if let Some(slot) = stream
+                .model
+                .fields_mut()
+                .into_iter()
+                .find(|f| f.name == field)
+            {
+                *slot.param = previous;
+            }
+            return Err(problem(message).with_help(help));
+        }
         Ok(())
     }
 

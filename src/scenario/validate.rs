@@ -7,8 +7,11 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::error::{Diagnostic, ScenarioError, closest};
-use super::raw::{RawDist, RawFile, RawParam};
-use super::{MAX_HORIZON_MONTHS, Scenario, Stream, Target, is_valid_id, snake_case};
+use super::raw::{RawDist, RawFile, RawParam, Whole};
+use super::{
+    MAX_HORIZON_MONTHS, MAX_STREAMS, MAX_TARGETS, Scenario, Stream, Target, arrivals_problem,
+    is_valid_id, snake_case,
+};
 use crate::dist::{self, Dist, Param};
 use crate::model::{Churn, Client, Growth, GrowthStream, Kind, Model, Pipeline, Subscription};
 
@@ -151,28 +154,29 @@ impl Builder<'_> {
     fn integer(
         &mut self,
         field: &str,
-        raw: Option<&Spanned<i64>>,
+        raw: Option<&Spanned<Whole>>,
         default: u64,
         min: u64,
         max: u64,
     ) -> u64 {
         let Some(raw) = raw else { return default };
-        let value = *raw.get_ref();
-        if value < min as i64 || (value as u64) > max {
-            let allowed = if max == u64::MAX {
-                format!("a whole number >= {min}")
-            } else {
-                format!("a whole number from {min} to {max}")
-            };
-            self.report(
-                Some(raw.span()),
-                field,
-                format!("{value} is not allowed"),
-                Some(allowed),
-            );
-            return default;
+        match raw.get_ref().whole().and_then(|v| u64::try_from(v).ok()) {
+            Some(value) if (min..=max).contains(&value) => value,
+            _ => {
+                let allowed = if max >= i64::MAX as u64 {
+                    format!("a whole number >= {min}")
+                } else {
+                    format!("a whole number from {min} to {max}")
+                };
+                self.report(
+                    Some(raw.span()),
+                    field,
+                    format!("{} is not allowed", raw.get_ref()),
+                    Some(allowed),
+                );
+                default
+            }
         }
-        value as u64
     }
 
     /// The id of a stream or target: the given one, checked, or the name in
@@ -267,7 +271,7 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         "scenario.paths",
         header.paths.as_ref(),
         DEFAULT_PATHS,
-        1,
+        crate::engine::MIN_PATHS,
         u64::MAX,
     );
     let seed = b.integer(
@@ -456,6 +460,15 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                 None,
             );
         }
+        if let Some((message, help)) = arrivals_problem(&p.stream.model, horizon_months) {
+            let span = p.spans.get("arrivals_per_month").cloned();
+            b.report(
+                span.or(Some(p.span.clone())),
+                &format!("{path}.arrivals_per_month"),
+                message,
+                Some(help),
+            );
+        }
         for field in p.stream.model.fields() {
             if let Err((message, help)) = field.allowed.check(&field.param) {
                 let span = p.spans.get(field.name).cloned().unwrap_or(p.span.clone());
@@ -469,6 +482,28 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         }
     }
     let streams: Vec<Stream> = pending.into_iter().map(|p| p.stream).collect();
+    if streams.len() > MAX_STREAMS {
+        b.problems.push(
+            Diagnostic::new(
+                origin,
+                None,
+                format!("the scenario has {} revenue streams", streams.len()),
+            )
+            .with_help(format!(
+                "at most {MAX_STREAMS}; group small clients into a [[pipeline]] or a [[stream]]"
+            )),
+        );
+    }
+    if raw.target.len() > MAX_TARGETS {
+        b.problems.push(
+            Diagnostic::new(
+                origin,
+                None,
+                format!("the scenario has {} targets", raw.target.len()),
+            )
+            .with_help(format!("at most {MAX_TARGETS}")),
+        );
+    }
     if streams.is_empty() {
         b.problems.push(
             Diagnostic::new(origin, None, "the scenario has no revenue streams").with_help(
@@ -512,7 +547,18 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                         Some("leave `segments` out to count every segment".into()),
                     );
                 }
+                let mut listed: BTreeSet<&str> = BTreeSet::new();
                 for s in list.get_ref() {
+                    if !listed.insert(s.get_ref().as_str()) {
+                        // Counting a segment twice would double its revenue.
+                        b.report(
+                            Some(s.span()),
+                            &format!("{path}.segments"),
+                            format!("segment \"{}\" is listed twice", s.get_ref()),
+                            Some("list each segment once; a target counts each segment's revenue once".into()),
+                        );
+                        continue;
+                    }
                     if !segments.contains(s.get_ref().as_str()) {
                         let known = segments
                             .iter()
@@ -533,7 +579,12 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                         );
                     }
                 }
-                list.get_ref().iter().map(|s| s.get_ref().clone()).collect()
+                // A set: sorted, so that the order written moves nothing.
+                let mut chosen: Vec<String> =
+                    list.get_ref().iter().map(|s| s.get_ref().clone()).collect();
+                chosen.sort();
+                chosen.dedup();
+                chosen
             }
         };
         targets.push(Target {

@@ -17,7 +17,8 @@ use toml::Spanned;
 
 use crate::dist::Param;
 use crate::scenario::{
-    Diagnostic, ParamValue, Scenario, ScenarioError, build_param, closest, translate,
+    Diagnostic, FileKind, ParamValue, Scenario, ScenarioError, Whole, build_param, closest,
+    looks_like, translate,
 };
 
 /// The most points a sweep may have. A point costs a scenario's worth of
@@ -33,9 +34,9 @@ const DESIGNS: [&str; 2] = ["grid", "latin_hypercube"];
 #[serde(deny_unknown_fields)]
 struct RawSweep {
     scenario: Spanned<String>,
-    paths: Option<Spanned<i64>>,
+    paths: Option<Spanned<Whole>>,
     design: Option<Spanned<String>>,
-    points: Option<Spanned<i64>>,
+    points: Option<Spanned<Whole>>,
     #[serde(default)]
     vary: Vec<Spanned<RawVary>>,
 }
@@ -53,7 +54,7 @@ struct RawVary {
 struct RawRange {
     from: Spanned<f64>,
     to: Spanned<f64>,
-    steps: Option<Spanned<i64>>,
+    steps: Option<Spanned<Whole>>,
 }
 
 /// A validated sweep: the base scenario and the values to give it.
@@ -139,7 +140,7 @@ impl Sweep {
     /// is relative to the sweep file's folder.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::scenario::read_text(path).map_err(|e| {
             Diagnostic::new(&origin, None, format!("cannot read the sweep file: {e}"))
         })?;
         let folder = path.parent().unwrap_or(Path::new(""));
@@ -149,7 +150,16 @@ impl Sweep {
     /// Checks sweep text; `origin` names it in messages and `folder` is
     /// where a relative `scenario` path starts.
     pub fn parse(text: &str, origin: &str, folder: &Path) -> Result<Sweep, ScenarioError> {
-        let raw: RawSweep = toml::from_str(text).map_err(|e| translate(&e, text, origin))?;
+        let raw: RawSweep = toml::from_str(text).map_err(|e| {
+            if looks_like(text) == Some(FileKind::Scenario) {
+                return Diagnostic::new(origin, None, "this is a scenario file, not a sweep file")
+                    .with_help(
+                        "run it with `simulate FILE`; a sweep file names its scenario \
+                         (scenario = \"base.toml\") and varies parameters in [[vary]] tables",
+                    );
+            }
+            translate(&e, text, origin)
+        })?;
         let mut checker = Checker {
             text,
             origin,
@@ -200,16 +210,17 @@ impl Checker<'_> {
     fn sweep(&mut self, raw: RawSweep, folder: &Path) -> Option<Sweep> {
         let scenario = self.scenario(&raw.scenario, folder);
         let paths = raw.paths.as_ref().and_then(|p| {
-            let n = *p.get_ref();
-            if n < 1 {
+            let n = p.get_ref().whole().and_then(|n| u64::try_from(n).ok());
+            let min = crate::engine::MIN_PATHS;
+            if n.is_none_or(|n| n < min) {
                 self.report(
                     p.span(),
                     "paths",
-                    format!("{n} is not allowed"),
-                    "a whole number >= 1: the paths run at every point".into(),
+                    format!("{} is not allowed", p.get_ref()),
+                    format!("a whole number >= {min}: the paths run at every point"),
                 );
             }
-            u64::try_from(n).ok().filter(|&n| n >= 1)
+            n.filter(|&n| n >= min)
         });
         let design = self.design(raw.design.as_ref(), raw.points.as_ref());
 
@@ -269,11 +280,11 @@ impl Checker<'_> {
         let path = folder.join(raw.get_ref());
         match Scenario::load(&path) {
             Ok(s) => Some(s),
-            Err(ScenarioError::Read { path, source }) => {
+            Err(ScenarioError::Read { path, cause }) => {
                 self.report(
                     raw.span(),
                     "scenario",
-                    format!("cannot read the scenario file {path}: {source}"),
+                    format!("cannot read the scenario file {path}: {cause}"),
                     "the path is relative to the folder of the sweep file".into(),
                 );
                 None
@@ -288,7 +299,7 @@ impl Checker<'_> {
     fn design(
         &mut self,
         raw: Option<&Spanned<String>>,
-        points: Option<&Spanned<i64>>,
+        points: Option<&Spanned<Whole>>,
     ) -> Option<Design> {
         let name = raw.map_or("grid", |d| d.get_ref().as_str());
         match (name, points) {
@@ -303,12 +314,12 @@ impl Checker<'_> {
                 None
             }
             ("latin_hypercube", Some(p)) => {
-                let n = *p.get_ref();
+                let n = p.get_ref().whole().unwrap_or(0);
                 if n < 2 || n as u64 > MAX_POINTS {
                     self.report(
                         p.span(),
                         "points",
-                        format!("{n} is not allowed"),
+                        format!("{} is not allowed", p.get_ref()),
                         format!("a whole number from 2 to {MAX_POINTS}"),
                     );
                     return None;
@@ -545,12 +556,12 @@ impl Checker<'_> {
         }
         let steps = match (&r.steps, design) {
             (Some(s), _) => {
-                let n = *s.get_ref();
+                let n = s.get_ref().whole().unwrap_or(0);
                 if !(2..=MAX_STEPS).contains(&n) {
                     self.report(
                         s.span(),
                         path,
-                        format!("steps = {n} is not allowed"),
+                        format!("steps = {} is not allowed", s.get_ref()),
                         format!(
                             "a whole number from 2 (just the two ends) to {MAX_STEPS}; \
                              for one value use values = [x]"

@@ -79,8 +79,8 @@ fn set_checks_values_like_the_file_does() {
             "client.tiktok_bytedance.churn.probability=1.5",
             "a number in [0, 1]",
         ),
-        ("client.walmart.monthly_spend=-1", "a number >= 0"),
-        ("scenario.paths=0", "a whole number >= 1"),
+        ("client.walmart.monthly_spend=-1", "a number in [0, 1e15]"),
+        ("scenario.paths=0", "a whole number >= 2"),
         (
             "scenario.horizon_months=2.5",
             "a whole number from 1 to 1200",
