@@ -847,6 +847,25 @@ impl Param {
         }
     }
 
+    /// The highest value a draw can be expected to reach: the top of the
+    /// support where it is bounded, otherwise the one-in-a-trillion upper
+    /// quantile (the mean plus 7.03 sd of a normal, the median times
+    /// e^(7.03σ) of a log-normal). Limits of size are checked against it,
+    /// so that an unbounded log-normal spend needs no clamp as long as it
+    /// stays far below them.
+    pub fn practical_max(&self) -> f64 {
+        const Z: f64 = 7.034_483_825_301_131; // Φ⁻¹(1 − 1e-12)
+        let (_, hi) = self.support();
+        match self {
+            Param::Random(p) if hi.is_infinite() => match &p.dist {
+                Dist::Normal(d) => d.mean + Z * d.sd,
+                Dist::LogNormal(d) => d.median * (Z * d.sigma).exp(),
+                _ => hi,
+            },
+            _ => hi,
+        }
+    }
+
     /// A representative value for display: the fixed value, or the
     /// distribution's mean (ignoring the clamp).
     pub fn nominal(&self) -> f64 {

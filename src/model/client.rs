@@ -49,7 +49,7 @@ impl Client {
         let mut fields = vec![FieldMut {
             name: "monthly_spend",
             param: &mut self.monthly_spend,
-            allowed: Allowed::NON_NEGATIVE,
+            allowed: Allowed::MONEY,
         }];
         fields.extend(self.growth.fields_mut());
         fields.extend([

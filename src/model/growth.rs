@@ -36,7 +36,7 @@ impl Growth {
             FieldMut {
                 name: "volatility",
                 param: &mut self.volatility,
-                allowed: Allowed::NON_NEGATIVE,
+                allowed: Allowed::VOLATILITY,
             },
         ]
     }

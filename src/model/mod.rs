@@ -13,6 +13,7 @@ pub(crate) mod sample;
 mod simple;
 
 pub use allowed::Allowed;
+pub(crate) use allowed::short;
 pub use client::{Churn, Client};
 pub use growth::Growth;
 pub(crate) use pipeline::ClientCounter;

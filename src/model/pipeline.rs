@@ -33,12 +33,12 @@ impl Pipeline {
             FieldMut {
                 name: "arrivals_per_month",
                 param: &mut self.arrivals_per_month,
-                allowed: Allowed::NON_NEGATIVE,
+                allowed: Allowed::ARRIVALS,
             },
             FieldMut {
                 name: "monthly_spend",
                 param: &mut self.monthly_spend,
-                allowed: Allowed::NON_NEGATIVE,
+                allowed: Allowed::MONEY,
             },
             FieldMut {
                 name: "ramp_months",

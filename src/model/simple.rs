@@ -24,12 +24,12 @@ impl Subscription {
             FieldMut {
                 name: "seats",
                 param: &mut self.seats,
-                allowed: Allowed::NON_NEGATIVE,
+                allowed: Allowed::SEATS,
             },
             FieldMut {
                 name: "price_per_seat",
                 param: &mut self.price_per_seat,
-                allowed: Allowed::NON_NEGATIVE,
+                allowed: Allowed::PRICE,
             },
         ];
         fields.extend(self.growth.fields_mut());
@@ -53,7 +53,7 @@ impl GrowthStream {
         let mut fields = vec![FieldMut {
             name: "monthly_revenue",
             param: &mut self.monthly_revenue,
-            allowed: Allowed::NON_NEGATIVE,
+            allowed: Allowed::MONEY,
         }];
         fields.extend(self.growth.fields_mut());
         fields

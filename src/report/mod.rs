@@ -5,6 +5,7 @@
 //! new keys may be added, none renamed or removed.
 
 mod build;
+mod finite;
 pub mod json;
 pub mod money;
 pub mod terminal;
@@ -28,6 +29,26 @@ pub const QUANTILES: [(&str, f64); 9] = [
     ("p95", 0.95),
     ("p99", 0.99),
 ];
+
+pub use finite::first_non_finite;
+
+/// A statistic that is not a finite number, by its place in the JSON
+/// report: the run's sums overflowed, and there is nothing to show.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{0} is not a finite number: the scenario's values are too large for the sums of a run \
+     (the README's Limits says how large they may be); nothing was written"
+)]
+pub struct NonFinite(pub String);
+
+/// Fails when any number in `value` (a report, a sweep's results) is NaN
+/// or infinite, so that none is ever printed as `NaN`, `inf` or `null`.
+pub fn ensure_finite<T: Serialize + ?Sized>(value: &T) -> Result<(), NonFinite> {
+    match first_non_finite(value) {
+        Some(path) => Err(NonFinite(path)),
+        None => Ok(()),
+    }
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {

@@ -50,7 +50,22 @@ struct TargetAt<'a> {
 }
 
 pub fn render(result: &SweepResult) -> String {
-    let document = Document {
+    // Only numbers, strings and plain structs: serialising cannot fail, but
+    // say so rather than panic if that ever changes.
+    let mut text = serde_json::to_string_pretty(&document(result))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// Checks that every number of the sweep's results is finite, as
+/// [`crate::report::ensure_finite`] does for a run's report.
+pub fn ensure_finite(result: &SweepResult) -> Result<(), crate::report::NonFinite> {
+    crate::report::ensure_finite(&document(result))
+}
+
+fn document(result: &SweepResult) -> Document<'_> {
+    Document {
         sweep: &result.origin,
         scenario: &result.scenario,
         design: result.design.name(),
@@ -90,11 +105,5 @@ pub fn render(result: &SweepResult) -> String {
                 stream_means: &row.streams,
             })
             .collect(),
-    };
-    // Only numbers, strings and plain structs: serialising cannot fail, but
-    // say so rather than panic if that ever changes.
-    let mut text = serde_json::to_string_pretty(&document)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    }
 }
