@@ -55,7 +55,7 @@ pub fn run_batch(
     observer: &dyn Observer,
     mut finished: impl FnMut(usize, RunResult) + Send,
 ) -> Result<(), EngineError> {
-    if options.paths == 0 {
+    if options.paths < super::MIN_PATHS {
         return Err(EngineError::NoPaths);
     }
     let started = Instant::now();
@@ -73,13 +73,20 @@ pub fn run_batch(
     // ever partly merged.
     let mut current: Option<Accumulator> = None;
     let mut done = 0;
+    let mut gave_up = false;
     let complete = ordered::in_order(
         pool,
         jobs,
         total_paths,
         observer,
-        |job| plans[(job / blocks) as usize].run_block(job % blocks),
+        |job| plans[(job / blocks) as usize].run_block(job % blocks, &|| observer.should_stop()),
         |job, part| {
+            // A block given up at a stop interrupts the batch: nothing
+            // after it is merged or passed on.
+            let Some(part) = part.filter(|_| !gave_up) else {
+                gave_up = true;
+                return done;
+            };
             let (variant, block) = ((job / blocks) as usize, job % blocks);
             done += part.paths;
             current
@@ -93,7 +100,7 @@ pub fn run_batch(
             done
         },
     );
-    if !complete {
+    if !complete || gave_up {
         return Err(EngineError::Interrupted {
             done,
             total: total_paths,

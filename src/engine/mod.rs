@@ -17,7 +17,10 @@
 mod accumulator;
 pub mod batch;
 mod block;
+pub mod memory;
 mod ordered;
+
+use ordered::WINDOW_PER_THREAD;
 
 pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
 
@@ -28,6 +31,11 @@ use rayon::prelude::*;
 use crate::rng::{self, BLOCK_PATHS};
 use crate::scenario::Scenario;
 use crate::stats::{Moments, QuantileMethod, Quantiles};
+
+/// The fewest paths a run takes: one path has no spread (its standard
+/// deviation and standard error are undefined), and a report never shows
+/// a number that is not one.
+pub const MIN_PATHS: u64 = 2;
 
 /// Above this many paths, quantiles come from the sketch rather than from
 /// every path's value (8 bytes per path, per target, per month + 1).
@@ -104,7 +112,7 @@ pub enum EngineError {
     Interrupted { done: u64, total: u64 },
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
-    #[error("the number of paths must be at least 1")]
+    #[error("the number of paths must be at least {MIN_PATHS}")]
     NoPaths,
 }
 
@@ -181,7 +189,7 @@ pub fn accumulate(
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
 ) -> Result<Accumulator, EngineError> {
-    if options.paths == 0 {
+    if options.paths < MIN_PATHS {
         return Err(EngineError::NoPaths);
     }
     let plan = block::Plan::new(scenario, options);
@@ -192,9 +200,13 @@ pub fn accumulate(
         blocks,
         options.paths,
         observer,
-        |b| plan.run_block(b),
+        |b| plan.run_block(b, &|| observer.should_stop()),
         |_, part| {
-            total.merge(part);
+            // A block given up leaves the total short: the run is
+            // interrupted, and nothing of it is reported.
+            if let Some(part) = part {
+                total.merge(part);
+            }
             total.paths
         },
     );

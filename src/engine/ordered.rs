@@ -17,7 +17,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use super::Observer;
 
 /// Jobs a worker may run ahead of the one next in order, per thread.
-const WINDOW_PER_THREAD: usize = 4;
+pub(super) const WINDOW_PER_THREAD: usize = 4;
 
 /// Runs `work(0..jobs)` on every worker of `pool` and calls
 /// `hand_on(job, result)` for each job in job order (on whichever worker
