@@ -5,17 +5,70 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so that a reader never sees half a file and an interrupted
-/// run leaves the old file, or none, in place.
+/// run leaves the old file, or none, in place. On failure the temporary
+/// file is removed.
+///
+/// A path that names something other than a regular file (`/dev/stdout`,
+/// a FIFO, a device) is written in place: renaming over it would replace
+/// the device or pipe itself. A symbolic link to a file is followed, so the
+/// file it points to is replaced, not the link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(io::Error::other("it is a folder"));
+        }
+        Ok(meta) if !meta.is_file() => {
+            let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+            file.write_all(bytes)?;
+            return file.flush();
+        }
+        Ok(_) => std::fs::canonicalize(path)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
+        Err(e) => return Err(e),
+    };
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    // Dropping the temporary file on any error below removes it.
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Refuses an output path that is one of the inputs, however it is spelt
+/// (`./x.toml`, `../dir/x.toml`, a symbolic link or a hard link to it):
+/// writing a report there would destroy the scenario it came from.
+pub fn check_not_an_input(out: &Path, inputs: &[&Path]) -> Result<(), String> {
+    for input in inputs {
+        if same_file(out, input) {
+            return Err(format!(
+                "--out {} is the input file {}: writing the report there would overwrite it; \
+                 choose another name",
+                out.display(),
+                input.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same existing file (same device and inode,
+/// so links count), or would once `a` is created (same canonical path).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.is_file() && x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// Prints to stdout; a closed pipe (`simulate ... | head`) is not an error
@@ -40,6 +93,47 @@ mod tests {
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn write_atomic_follows_a_link_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[test]
+    fn write_atomic_writes_a_device_in_place_and_reports_its_error() {
+        // /dev/full takes nothing: the error comes back, and the device
+        // is still a device.
+        let err = write_atomic(Path::new("/dev/full"), b"x").unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(28), "{err}"); // ENOSPC
+        assert!(!std::fs::metadata("/dev/full").unwrap().is_file());
+        write_atomic(Path::new("/dev/null"), b"x").unwrap();
+        assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+    }
+
+    #[test]
+    fn an_input_is_recognised_however_it_is_spelt() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("s.toml");
+        std::fs::write(&input, "x").unwrap();
+        let link = dir.path().join("l.toml");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        let dotted = dir.path().join(".").join("s.toml");
+        for out in [&input, &link, &dotted] {
+            assert!(
+                check_not_an_input(out, &[&input]).is_err(),
+                "{}",
+                out.display()
+            );
+        }
+        assert!(check_not_an_input(&dir.path().join("r.json"), &[&input]).is_ok());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Ctrl-C flag every long run checks between chunks of work.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
@@ -11,26 +11,45 @@ use crate::report::money::thousands;
 
 use crate::engine::Observer;
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that asked running work to stop (SIGINT, SIGTERM or
+/// SIGHUP), or 0.
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
-/// Makes the first Ctrl-C ask running work to stop at the next chunk, and a
-/// second one end the process at once. Safe to call more than once.
+/// Makes the first Ctrl-C (SIGINT), SIGTERM or SIGHUP ask running work to
+/// stop at the next block or stream, and a second one end the process at
+/// once. Safe to call more than once.
 pub fn install_interrupt_handler() {
     static INSTALLED: AtomicBool = AtomicBool::new(false);
     if INSTALLED.swap(true, Ordering::SeqCst) {
         return;
     }
-    // If a handler cannot be installed, Ctrl-C keeps its default effect of
-    // ending the process, which writes nothing half either.
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    // If the handler cannot be installed, the signals keep their default
+    // effect of ending the process, which writes nothing half either.
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        for signal in signals.forever() {
+            if SIGNAL.swap(signal, Ordering::SeqCst) != 0 {
+                std::process::exit(128 + signal);
+            }
         }
     });
 }
 
+/// Whether a signal asked running work to stop.
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+    SIGNAL.load(Ordering::SeqCst) != 0
+}
+
+/// The exit code of a run stopped by a signal: 128 plus its number (130
+/// for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+pub fn interrupted_exit_code() -> u8 {
+    match SIGNAL.load(Ordering::SeqCst) {
+        0 => 130,
+        signal => (128 + signal).clamp(0, 255) as u8,
+    }
 }
 
 /// Runs shorter than this never show a bar.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, Format, UsageError, load_scenario, run_options};
+use super::{CommonArgs, Format, UsageError, fit_memory, load_scenario, run_options};
 use revsim::bench::{self, BenchOptions, BenchReport, MIN_REPETITIONS};
 use revsim::engine::{Observer, QuantileChoice, resolve_threads};
 use revsim::output::print_stdout;
@@ -47,6 +47,10 @@ enum Quantiles {
     Sketch,
 }
 
+/// The longest `--min-time`: a day of repetitions is already far beyond
+/// what a benchmark needs.
+const MAX_MIN_TIME: Duration = Duration::from_secs(24 * 3600);
+
 /// Stops at Ctrl-C, between runs or between a run's blocks.
 struct Interruptible;
 
@@ -57,13 +61,16 @@ impl Observer for Interruptible {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
-    if !(args.min_time.is_finite() && args.min_time >= 0.0) {
-        return Err(UsageError(format!(
-            "--min-time must be a number of seconds, at least 0, got {}",
-            args.min_time
-        ))
-        .into());
-    }
+    let min_time = Duration::try_from_secs_f64(args.min_time)
+        .ok()
+        .filter(|d| *d <= MAX_MIN_TIME)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--min-time must be a number of seconds from 0 to {}, got {}",
+                MAX_MIN_TIME.as_secs(),
+                args.min_time
+            ))
+        })?;
     let scenario = load_scenario(&args.file, &args.set)?;
     let mut run = run_options(&scenario, &args.common)?;
     run.quantiles = match args.quantiles {
@@ -71,10 +78,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Quantiles::Exact => QuantileChoice::Exact,
         Quantiles::Sketch => QuantileChoice::Sketch,
     };
+    fit_memory(&scenario, &mut run, true)?;
     let options = BenchOptions {
         max_threads: resolve_threads(run.threads),
         run,
-        min_time: Duration::from_secs_f64(args.min_time),
+        min_time,
     };
     install_interrupt_handler();
     if !args.common.quiet && std::io::stderr().is_terminal() {

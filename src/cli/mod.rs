@@ -76,6 +76,13 @@ pub enum Format {
 pub struct UsageError(pub String);
 
 pub fn main() -> ExitCode {
+    // The last line of defence, not the handling: any panic left is a bug.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "internal error, please report: {info}\n(simulate {}; the input that caused it helps)",
+            env!("CARGO_PKG_VERSION")
+        );
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -137,7 +144,7 @@ pub fn report_error(error: &anyhow::Error) -> ExitCode {
         )
     });
     ExitCode::from(if interrupted {
-        130
+        revsim::progress::interrupted_exit_code()
     } else if input {
         2
     } else {
@@ -158,15 +165,54 @@ pub fn load_scenario(file: &Path, sets: &[String]) -> Result<Scenario> {
             .set_assignment(assignment)
             .map_err(ScenarioError::from)?;
     }
+    for warning in scenario.warnings() {
+        eprintln!("warning: {warning}");
+    }
     Ok(scenario)
+}
+
+/// Checks that a run fits in memory before it starts (see
+/// [`revsim::engine::memory`]): refuses it, or trades automatic exact
+/// quantiles for the sketch with a note on stderr.
+pub fn fit_memory(scenario: &Scenario, options: &mut RunOptions, monthly: bool) -> Result<()> {
+    match revsim::engine::memory::fit(scenario, options, monthly) {
+        Ok(revsim::engine::memory::Fit::AsAsked) => Ok(()),
+        Ok(revsim::engine::memory::Fit::Sketch(note)) => {
+            eprintln!("note: {note}");
+            Ok(())
+        }
+        Err(refusal) => Err(UsageError(refusal).into()),
+    }
+}
+
+/// Checks an output path before any work: its folder exists, and it is
+/// not one of the inputs (however spelt).
+pub fn check_out(out: &Path, inputs: &[&Path]) -> Result<()> {
+    let folder = match out.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return Err(UsageError(format!(
+            "--out {}: the folder {} does not exist",
+            out.display(),
+            folder.display()
+        ))
+        .into());
+    }
+    revsim::output::check_not_an_input(out, inputs).map_err(|e| UsageError(e).into())
 }
 
 /// Run options from the scenario, overridden by the command line.
 pub fn run_options(scenario: &Scenario, common: &CommonArgs) -> Result<RunOptions> {
     let mut options = RunOptions::from_scenario(scenario);
     if let Some(paths) = common.paths {
-        if paths == 0 {
-            return Err(UsageError("--paths must be at least 1".into()).into());
+        if paths < revsim::engine::MIN_PATHS {
+            return Err(UsageError(format!(
+                "--paths must be at least {}: one path has no spread to report",
+                revsim::engine::MIN_PATHS
+            ))
+            .into());
         }
         options.paths = paths;
     }
@@ -174,5 +220,48 @@ pub fn run_options(scenario: &Scenario, common: &CommonArgs) -> Result<RunOption
         options.seed = seed;
     }
     options.threads = common.threads.map_or(0, |t| t as usize);
+    let cores = revsim::engine::resolve_threads(0);
+    if options.threads > cores {
+        // More workers than cores only make each block wait its turn (and
+        // hold a window of blocks each); the results do not depend on it.
+        eprintln!(
+            "warning: --threads {} is more than the {cores} core(s) of this machine; using {cores} \
+             (results do not depend on the thread count)",
+            options.threads
+        );
+        options.threads = cores;
+    }
+    check_feasible(scenario, &options)?;
     Ok(options)
+}
+
+/// A generous guess of how fast any machine runs a scenario: ten
+/// nanoseconds per stream-month of a path, per core (the base scenario
+/// runs at about a fifth of that).
+const SECONDS_PER_STREAM_MONTH: f64 = 1e-8;
+
+/// Refuses a path count that this machine could not finish in a year,
+/// saying what it estimates, rather than starting a run that never ends.
+fn check_feasible(scenario: &Scenario, options: &RunOptions) -> Result<()> {
+    let cores = revsim::engine::resolve_threads(options.threads) as f64;
+    let per_path = scenario.streams.len().max(1) as f64
+        * f64::from(scenario.horizon_months)
+        * SECONDS_PER_STREAM_MONTH
+        / cores;
+    let seconds = options.paths as f64 * per_path;
+    const YEAR: f64 = 365.25 * 24.0 * 3600.0;
+    if seconds > YEAR {
+        return Err(UsageError(format!(
+            "{} paths of {} stream(s) over {} months would take at least {:.1} years on {} \
+             thread(s); at most about {:.2e} paths fit in a year",
+            options.paths,
+            scenario.streams.len(),
+            scenario.horizon_months,
+            seconds / YEAR,
+            cores,
+            YEAR / per_path
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -5,14 +5,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, Format, UsageError, load_scenario, run_options, use_color};
+use super::{
+    CommonArgs, Format, UsageError, check_out, fit_memory, load_scenario, run_options, use_color,
+};
 use revsim::engine::{self, QuantileChoice};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::report;
-
-/// The most memory `--quantiles exact` may ask for.
-const EXACT_QUANTILE_MAX_BYTES: f64 = 4e9;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -52,6 +51,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         .file
         .as_ref()
         .ok_or_else(|| UsageError("no scenario file given".into()))?;
+    if let Some(out) = &args.out {
+        check_out(out, &[file])?;
+    }
     let scenario = load_scenario(file, &args.set)?;
     if args.list_parameters {
         let mut text = String::new();
@@ -67,27 +69,14 @@ pub fn run(args: RunArgs) -> Result<()> {
         Quantiles::Exact => QuantileChoice::Exact,
         Quantiles::Sketch => QuantileChoice::Sketch,
     };
-    if options.quantiles == QuantileChoice::Exact {
-        // Exact quantiles keep every path's value of every reported series.
-        let series = scenario.targets.len() as f64 * (f64::from(scenario.horizon_months) + 1.0);
-        let bytes = options.paths as f64 * series * 8.0;
-        if bytes > EXACT_QUANTILE_MAX_BYTES {
-            return Err(UsageError(format!(
-                "--quantiles exact with {} paths would keep {:.1} GB of values (limit {:.0} GB); \
-                 use --quantiles auto or sketch (0.1% relative error, constant memory)",
-                options.paths,
-                bytes / 1e9,
-                EXACT_QUANTILE_MAX_BYTES / 1e9
-            ))
-            .into());
-        }
-    }
+    fit_memory(&scenario, &mut options, true)?;
     install_interrupt_handler();
     let progress = Progress::new(options.paths, "paths", args.common.quiet);
     let result = engine::run(&scenario, &options, &progress);
     progress.finish();
     let result = result.context("the simulation did not finish")?;
     let report = report::build(&scenario, &result);
+    report::ensure_finite(&report)?;
     let text = match args.format {
         Format::Terminal => report::terminal::render(&report, use_color()),
         Format::Json => report::json::render(&report) + "\n",

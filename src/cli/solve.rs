@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
-use super::{CommonArgs, Format, UsageError, load_scenario, run_options, use_color};
+use super::{CommonArgs, Format, UsageError, fit_memory, load_scenario, run_options, use_color};
 use revsim::output::print_stdout;
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::report::money::{percent, thousands};
@@ -60,7 +60,8 @@ struct Answer<'a> {
 pub fn run(args: SolveArgs) -> Result<()> {
     let (from, to) = parse_range(&args.range)?;
     let scenario = load_scenario(&args.file, &args.set)?;
-    let options = run_options(&scenario, &args.common)?;
+    let mut options = run_options(&scenario, &args.common)?;
+    fit_memory(&scenario, &mut options, false)?;
     let problem = Breakeven {
         path: args.vary.clone(),
         from,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, UsageError, run_options, use_color};
+use super::{CommonArgs, UsageError, check_out, fit_memory, run_options, use_color};
 use revsim::engine::Observer;
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -41,10 +41,14 @@ pub fn run(args: SweepArgs) -> Result<()> {
         None => None,
     };
     let sweep = Sweep::load(&args.file)?;
+    if let Some((path, _)) = out {
+        check_out(path, &[&args.file, Path::new(&sweep.scenario.origin)])?;
+    }
     let mut options = run_options(&sweep.scenario, &args.common)?;
     if args.common.paths.is_none() {
         options.paths = sweep.paths_per_point();
     }
+    fit_memory(&sweep.scenario, &mut options, false)?;
     install_interrupt_handler();
     let points = sweep.point_count();
     let progress = Progress::new(
@@ -63,6 +67,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
         SweepError::Scenario(e) => anyhow::Error::new(e),
         SweepError::Engine(e) => anyhow::Error::new(e).context("the sweep did not finish"),
     })?;
+    sweep::json::ensure_finite(&result)?;
     if let Some((path, format)) = out {
         write_atomic(path, render(&result, format, false).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -298,8 +298,9 @@ fn list_parameters_prints_paths_and_values() {
         ));
 }
 
+/// A folder that does not exist is bad input, found before the run.
 #[test]
-fn unwritable_out_file_is_a_runtime_failure() {
+fn out_file_in_a_missing_folder_is_refused_before_the_run() {
     simulate()
         .args([
             "scenarios/base.toml",
@@ -309,9 +310,10 @@ fn unwritable_out_file_is_a_runtime_failure() {
             "/nonexistent-dir/report.json",
         ])
         .assert()
-        .code(1)
+        .code(2)
+        .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains(
-            "cannot write /nonexistent-dir/report.json",
+            "--out /nonexistent-dir/report.json: the folder /nonexistent-dir does not exist",
         ));
 }
 
@@ -354,6 +356,7 @@ fn exact_quantiles_refuse_a_run_that_would_not_fit_in_memory() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--quantiles exact with 1000000000 paths would keep 208.0 GB",
-        ));
+            "--quantiles exact: 1000000000 paths of 2 target(s) over 12 months",
+        ))
+        .stderr(predicate::str::contains("exact values 208.0 GB"));
 }

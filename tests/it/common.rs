@@ -92,6 +92,15 @@ pub fn check_corpus<E: std::fmt::Display, T>(
 /// Runs `simulate ARGS` from the project root, sends it SIGINT (Ctrl-C)
 /// after 1.5 s of work, and returns what it printed and how it exited.
 pub fn interrupt_after_a_while(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    signal_after_a_while("INT", args).0
+}
+
+/// As [`interrupt_after_a_while`] with any signal (`"TERM"`, `"HUP"`);
+/// also returns how long the process took to exit after the signal.
+pub fn signal_after_a_while(
+    signal: &str,
+    args: &[&std::ffi::OsStr],
+) -> (std::process::Output, std::time::Duration) {
     use std::process::{Command, Stdio};
     let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
         .current_dir(root())
@@ -102,9 +111,11 @@ pub fn interrupt_after_a_while(args: &[&std::ffi::OsStr]) -> std::process::Outpu
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
+    let sent = std::time::Instant::now();
     assert!(killed.success());
-    child.wait_with_output().unwrap()
+    let output = child.wait_with_output().unwrap();
+    (output, sent.elapsed())
 }

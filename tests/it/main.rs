@@ -7,6 +7,7 @@ mod closed_form;
 mod common;
 mod determinism;
 mod errors;
+mod hardening;
 mod memory;
 mod scenarios;
 mod snapshots;
