@@ -8,6 +8,7 @@ mod common;
 mod determinism;
 mod errors;
 mod hardening;
+mod properties;
 mod memory;
 mod scenarios;
 mod snapshots;
