@@ -320,9 +320,13 @@ fn key_before(text: &str, offset: usize) -> Option<String> {
         return key_before(text, open).map(|key| format!("{key}[{index}]"));
     }
     let before = before.strip_suffix('=')?.trim_end();
+    // After the last character that cannot be in a bare key, which may
+    // be wider than a byte (a byte-order mark, say).
     let start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let key = &before[start..];
     (!key.is_empty()).then(|| key.to_string())
 }

@@ -562,3 +562,49 @@ fn ctrl_c_stops_inside_a_long_block() {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(after < std::time::Duration::from_secs(5), "took {after:?}");
 }
+
+/// Every input a fuzz target once crashed on (tests/fuzz_crashes/, named
+/// TARGET-HASH-WHAT) is refused with a message now, not a panic.
+#[test]
+fn fuzz_crashes_are_refused_not_panics() {
+    let dir = root().join("tests/fuzz_crashes");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let outcome = std::panic::catch_unwind(|| {
+            if name.starts_with("scenario-") {
+                revsim::scenario::Scenario::parse(&text, "crash.toml")
+                    .err()
+                    .map(|e| e.to_string())
+            } else if name.starts_with("set_value-") {
+                crate::common::base()
+                    .set_assignment(&text)
+                    .err()
+                    .map(|e| e.to_string())
+            } else {
+                let folder = root().join("scenarios/sweeps");
+                revsim::sweep::Sweep::parse(&text, "crash.toml", &folder)
+                    .err()
+                    .map(|e| e.to_string())
+            }
+        });
+        let message = outcome.unwrap_or_else(|_| panic!("{name} panics"));
+        assert!(
+            message.is_some_and(|m| !m.is_empty()),
+            "{name} was accepted"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}
+
+/// The first crash the scenario fuzz target found: a type error after a
+/// byte-order mark sliced a string inside the mark, naming the key.
+#[test]
+fn fuzz_crash_94f2bac_byte_order_mark_before_a_key() {
+    let text = "\u{feff}xpecnthly_revenue = \nmonthly_revenue = 1\n";
+    let err = revsim::scenario::Scenario::parse(text, "bom.toml").unwrap_err();
+    assert!(err.to_string().contains("bom.toml:1:"), "{err}");
+}

@@ -13,9 +13,8 @@ fn size(max: f64) -> impl Strategy<Value = String> {
         (0.0..max).prop_map(|x| format!("{x:e}")),
         // A median well below the bound: the tail's 1e-12 quantile,
         // median·e^(7σ), must stay within it.
-        (1.0..max * 1e-5, 0.0..1.5f64).prop_map(|(m, s)| format!(
-            "{{ dist = \"lognormal\", median = {m:e}, sigma = {s} }}"
-        )),
+        (1.0..max * 1e-5, 0.0..1.5f64)
+            .prop_map(|(m, s)| format!("{{ dist = \"lognormal\", median = {m:e}, sigma = {s} }}")),
         (0.0..max, 0.0..1.0f64).prop_map(|(a, w)| format!(
             "{{ dist = \"uniform\", min = {a:e}, max = {:e} }}",
             a + w * a
@@ -51,7 +50,15 @@ fn growth() -> impl Strategy<Value = String> {
 fn stream(i: usize) -> impl Strategy<Value = String> {
     let segment = (0..3usize).prop_map(|s| format!("s{s}"));
     prop_oneof![
-        (segment.clone(), size(1e9), growth(), 0.0..0.2f64, probability(), 1..24u32, 0.0..1.0f64)
+        (
+            segment.clone(),
+            size(1e9),
+            growth(),
+            0.0..0.2f64,
+            probability(),
+            1..24u32,
+            0.0..1.0f64
+        )
             .prop_map(move |(seg, spend, g, vol, p, month, retain)| format!(
                 "[[client]]\nname = \"c{i}\"\nsegment = \"{seg}\"\nmonthly_spend = {spend}\n\
                  annual_growth = {g}\nvolatility = {vol}\n\
@@ -69,10 +76,12 @@ fn stream(i: usize) -> impl Strategy<Value = String> {
                  price_per_seat = {price}\nannual_growth = {g}\n"
             )
         ),
-        (segment, size(1e9), growth(), 0.0..0.3f64).prop_map(move |(seg, revenue, g, vol)| format!(
-            "[[stream]]\nname = \"g{i}\"\nsegment = \"{seg}\"\nmonthly_revenue = {revenue}\n\
+        (segment, size(1e9), growth(), 0.0..0.3f64).prop_map(
+            move |(seg, revenue, g, vol)| format!(
+                "[[stream]]\nname = \"g{i}\"\nsegment = \"{seg}\"\nmonthly_revenue = {revenue}\n\
              annual_growth = {g}\nvolatility = {vol}\n"
-        )),
+            )
+        ),
     ]
 }
 
