@@ -1,17 +1,20 @@
 //! One block of paths: every stream adds its revenue into its segment's
-//! month-by-path buffer, then each target reads its segments path by path.
+//! month-by-path buffer, then each target reads its segments path by path,
+//! and (outside sweeps) relates its horizon revenue to its streams'.
 
-use super::accumulator::{Accumulator, StreamAccumulator, TargetAccumulator};
+use super::accumulator::{Accumulator, DriverAccumulator, StreamAccumulator, TargetAccumulator};
 use super::{RunOptions, stream_key};
-use crate::model::{Block, Model};
+use crate::model::{Block, Kind, Model, PathOutcomes};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
-use crate::stats::QuantileMethod;
+use crate::stats::{CoMoments, MissMeans, QuantileMethod};
 
 /// A scenario compiled for the inner loop: indices instead of names.
 pub struct Plan<'a> {
     streams: Vec<(&'a Model, u64, usize)>,
     targets: Vec<(f64, Vec<usize>)>,
+    /// Per target, the indices of the streams whose segment it counts.
+    target_streams: Vec<Vec<usize>>,
     segments: usize,
     horizon: usize,
     paths: u64,
@@ -20,6 +23,9 @@ pub struct Plan<'a> {
     /// Whether monthly statistics are kept; sweeps show horizon totals
     /// only, and skip them.
     monthly: bool,
+    /// Whether contributions and the drivers of a miss are kept; sweeps
+    /// skip them too.
+    drivers: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -43,12 +49,22 @@ impl<'a> Plan<'a> {
                 .iter()
                 .map(|t| (t.amount, t.segments.iter().map(|s| index(s)).collect()))
                 .collect(),
+            target_streams: scenario
+                .targets
+                .iter()
+                .map(|t| {
+                    (0..scenario.streams.len())
+                        .filter(|&i| t.segments.contains(&scenario.streams[i].segment))
+                        .collect()
+                })
+                .collect(),
             segments: segments.len(),
             horizon: scenario.horizon_months as usize,
             paths: options.paths,
             seed: options.seed,
             method: options.method(),
             monthly: true,
+            drivers: true,
         }
     }
 
@@ -56,6 +72,7 @@ impl<'a> Plan<'a> {
     pub fn totals_only(scenario: &'a Scenario, options: &RunOptions) -> Self {
         Plan {
             monthly: false,
+            drivers: false,
             ..Plan::new(scenario, options)
         }
     }
@@ -66,9 +83,14 @@ impl<'a> Plan<'a> {
             targets: self
                 .targets
                 .iter()
-                .map(|(amount, _)| {
+                .zip(&self.target_streams)
+                .map(|((amount, _), streams)| {
                     let months = if self.monthly { self.horizon } else { 0 };
-                    TargetAccumulator::new(*amount, months, self.method, capacity)
+                    let mut target = TargetAccumulator::new(*amount, months, self.method, capacity);
+                    if self.drivers {
+                        target.drivers = Some(DriverAccumulator::new(streams.clone()));
+                    }
+                    target
                 })
                 .collect(),
             streams: vec![StreamAccumulator::default(); self.streams.len()],
@@ -92,9 +114,25 @@ impl<'a> Plan<'a> {
             let revenue = &mut scratch.revenue;
             revenue.clear();
             revenue.resize(self.segments * size, 0.0);
-            for ((model, key, segment), stream) in self.streams.iter().zip(acc.streams.iter_mut()) {
+            // Each stream's horizon revenue and churn, path by path.
+            let k = self.streams.len();
+            scratch.stream_totals.resize(k * n, 0.0);
+            scratch.churned.resize(k * n, false);
+            let stream_totals = scratch.stream_totals[..k * n].chunks_exact_mut(n);
+            let churned = scratch.churned[..k * n].chunks_exact_mut(n);
+            for ((((model, key, segment), stream), totals), churned) in self
+                .streams
+                .iter()
+                .zip(acc.streams.iter_mut())
+                .zip(stream_totals)
+                .zip(churned)
+            {
                 let out = &mut revenue[segment * size..(segment + 1) * size];
-                stream.add(model.simulate(&block, *key, out));
+                let paths = PathOutcomes {
+                    revenue: totals,
+                    churned,
+                };
+                stream.add(model.simulate(&block, *key, out, paths));
             }
             for ((_, segments), target) in self.targets.iter().zip(acc.targets.iter_mut()) {
                 // The target's revenue, month-major: one segment's buffer as
@@ -126,6 +164,20 @@ impl<'a> Plan<'a> {
                     totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
                 }
                 target.push_totals(totals);
+                if let Some(drivers) = &mut target.drivers {
+                    let of = |i: usize| &scratch.stream_totals[i * n..(i + 1) * n];
+                    let parts: Vec<&[f64]> = drivers.streams.iter().map(|&i| of(i)).collect();
+                    let flags: Vec<&[bool]> = drivers
+                        .streams
+                        .iter()
+                        .map(|&i| match self.streams[i].0.kind() {
+                            Kind::Client => &scratch.churned[i * n..(i + 1) * n],
+                            _ => &[],
+                        })
+                        .collect();
+                    drivers.moments = CoMoments::from_slices(totals, &parts);
+                    drivers.miss = MissMeans::from_slices(totals, target.amount, &parts, &flags);
+                }
             }
         });
         acc
@@ -142,6 +194,10 @@ struct Scratch {
     values: Vec<f64>,
     /// One target's horizon revenue by path.
     totals: Vec<f64>,
+    /// Each stream's horizon revenue by path: `[stream][path]`.
+    stream_totals: Vec<f64>,
+    /// Whether each stream churned on each path: `[stream][path]`.
+    churned: Vec<bool>,
 }
 
 thread_local! {

@@ -12,14 +12,18 @@
 //! month-by-path buffer of its segment, a chunk of paths at a time with its
 //! draws batched (`crate::model`); each target then records whole months
 //! and horizon totals at once: moments by two passes, values in bulk into
-//! the quantile stores. Nothing is allocated per path.
+//! the quantile stores. Nothing is allocated per path. Outside sweeps, each
+//! target also folds its streams' horizon revenue, path by path, into
+//! co-moments and means over missed paths (see [`DriverAccumulator`]).
 
 mod accumulator;
 pub mod batch;
 mod block;
 mod ordered;
 
-pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
+pub use accumulator::{
+    Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,
+};
 
 use std::time::{Duration, Instant};
 
@@ -117,6 +121,9 @@ pub struct TargetResult {
     pub shortfall_sum: f64,
     pub totals: Quantiles,
     pub monthly: Vec<MonthResult>,
+    /// Contributions to variance and the drivers of a miss; `None` in
+    /// sweeps, which do not keep them.
+    pub drivers: Option<DriverAccumulator>,
 }
 
 #[derive(Debug)]
@@ -240,6 +247,7 @@ fn finish(
                     values: m.values.finish_for(&MONTHLY_QUANTILES),
                 })
                 .collect(),
+            drivers: t.drivers,
         })
         .collect();
     RunResult {

@@ -103,6 +103,17 @@ impl Outcome {
     }
 }
 
+/// What one stream did on each path of a block, beyond its monthly
+/// revenue: the buffers [`Model::simulate`] fills, which the engine reads
+/// for contributions to variance and the drivers of a miss.
+pub struct PathOutcomes<'a> {
+    /// Horizon revenue of each path (overwritten).
+    pub revenue: &'a mut [f64],
+    /// Whether the stream churned within the horizon on each path
+    /// (overwritten; always false for kinds that cannot churn).
+    pub churned: &'a mut [bool],
+}
+
 /// Adds a chunk's revenue, month-major over its `c` paths, into the
 /// block's month-major `out` (rows of `n` paths, the chunk's starting at
 /// path `first`) and into the chunk's horizon `totals`.
@@ -192,14 +203,25 @@ impl Model {
     }
 
     /// Adds the stream's revenue for every path of `block` into `out`, laid
-    /// out month-major: `out[month * block.paths + path]`.
-    pub fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+    /// out month-major: `out[month * block.paths + path]`, and writes each
+    /// path's horizon revenue and churn into `paths`.
+    pub fn simulate(
+        &self,
+        block: &Block,
+        stream: u64,
+        out: &mut [f64],
+        paths: PathOutcomes<'_>,
+    ) -> Outcome {
         debug_assert_eq!(out.len(), block.paths * block.horizon);
+        debug_assert_eq!(paths.revenue.len(), block.paths);
+        debug_assert_eq!(paths.churned.len(), block.paths);
+        paths.revenue.fill(0.0);
+        paths.churned.fill(false);
         match self {
-            Model::Client(c) => c.simulate(block, stream, out),
-            Model::Pipeline(p) => p.simulate(block, stream, out),
-            Model::Subscription(s) => s.simulate(block, stream, out),
-            Model::Stream(s) => s.simulate(block, stream, out),
+            Model::Client(c) => c.simulate(block, stream, out, paths),
+            Model::Pipeline(p) => p.simulate(block, stream, out, paths.revenue),
+            Model::Subscription(s) => s.simulate(block, stream, out, paths.revenue),
+            Model::Stream(s) => s.simulate(block, stream, out, paths.revenue),
         }
     }
 }

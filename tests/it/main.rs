@@ -6,6 +6,7 @@ mod cli;
 mod closed_form;
 mod common;
 mod determinism;
+mod drivers;
 mod errors;
 mod memory;
 mod scenarios;
