@@ -98,6 +98,13 @@ impl<'a> Plan<'a> {
     }
 
     pub fn run_block(&self, index: u64) -> Accumulator {
+        self.run_block_seeing(index, |_, _| ())
+    }
+
+    /// As [`Plan::run_block`], also showing `see(target, totals)` each
+    /// target's horizon revenue on every path of the block, in target
+    /// order: what paired comparisons of scenarios need.
+    pub fn run_block_seeing(&self, index: u64, mut see: impl FnMut(usize, &[f64])) -> Accumulator {
         let first = index * BLOCK_PATHS as u64;
         let n = (self.paths - first).min(BLOCK_PATHS as u64) as usize;
         let h = self.horizon;
@@ -134,7 +141,9 @@ impl<'a> Plan<'a> {
                 };
                 stream.add(model.simulate(&block, *key, out, paths));
             }
-            for ((_, segments), target) in self.targets.iter().zip(acc.targets.iter_mut()) {
+            for (t, ((_, segments), target)) in
+                self.targets.iter().zip(acc.targets.iter_mut()).enumerate()
+            {
                 // The target's revenue, month-major: one segment's buffer as
                 // it is, or the sum of several in the target's order.
                 let values: &[f64] = match segments.as_slice() {
@@ -164,6 +173,7 @@ impl<'a> Plan<'a> {
                     totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
                 }
                 target.push_totals(totals);
+                see(t, totals);
                 if let Some(drivers) = &mut target.drivers {
                     let of = |i: usize| &scratch.stream_totals[i * n..(i + 1) * n];
                     let parts: Vec<&[f64]> = drivers.streams.iter().map(|&i| of(i)).collect();

@@ -20,6 +20,7 @@ mod accumulator;
 pub mod batch;
 mod block;
 mod ordered;
+pub mod paired;
 
 pub use accumulator::{
     Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,
