@@ -13,5 +13,6 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;

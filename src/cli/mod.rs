@@ -9,6 +9,7 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
+mod compare;
 mod run;
 mod solve;
 mod sweep;
@@ -44,6 +45,9 @@ enum Command {
     Solve(solve::SolveArgs),
     /// Measure paths per second at every thread count, against the floor.
     Bench(bench::BenchArgs),
+    /// Compare scenarios on common random numbers: each one's difference
+    /// from the first, with paired and unpaired standard errors.
+    Compare(compare::CompareArgs),
 }
 
 /// Options every simulating command shares.
@@ -88,6 +92,7 @@ pub fn main() -> ExitCode {
         Some(Command::Sweep(args)) => sweep::run(args),
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Compare(args)) => compare::run(args),
         None => run::run(cli.run),
     };
     report_peak_memory();

@@ -94,7 +94,7 @@ pub struct Contribution {
 pub struct MissDrivers {
     /// How many paths miss.
     pub paths: u64,
-    /// E[R | miss]; null when no path misses.
+    /// `E[R | miss]`; null when no path misses.
     pub mean_given_miss: Option<f64>,
     /// Per stream of the target; empty when no path misses.
     pub streams: Vec<MissDriver>,
@@ -104,9 +104,9 @@ pub struct MissDrivers {
 pub struct MissDriver {
     /// `kind.id`.
     pub stream: String,
-    /// E[R_s | miss].
+    /// `E[R_s | miss]`.
     pub mean_given_miss: f64,
-    /// E[R_s | miss] - E[R_s]; the shifts sum to E[R | miss] - E[R].
+    /// `E[R_s | miss] - E[R_s]`; the shifts sum to `E[R | miss] - E[R]`.
     pub shift: f64,
     /// Clients only: P(churned within the horizon | miss).
     #[serde(skip_serializing_if = "Option::is_none")]

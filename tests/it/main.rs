@@ -5,6 +5,7 @@ mod bench;
 mod cli;
 mod closed_form;
 mod common;
+mod compare;
 mod determinism;
 mod drivers;
 mod errors;
