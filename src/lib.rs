@@ -14,5 +14,6 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
+mod special;
 pub mod stats;
 pub mod sweep;
