@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod bench;
 mod compare;
 mod run;
+mod sensitivity;
 mod solve;
 mod sweep;
 
@@ -48,6 +49,9 @@ enum Command {
     /// Compare scenarios on common random numbers: each one's difference
     /// from the first, with paired and unpaired standard errors.
     Compare(compare::CompareArgs),
+    /// What moves each target: a tornado of every uncertain input at its
+    /// ends, one at a time, on common random numbers.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Options every simulating command shares.
@@ -93,6 +97,7 @@ pub fn main() -> ExitCode {
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Compare(args)) => compare::run(args),
+        Some(Command::Sensitivity(args)) => sensitivity::run(args),
         None => run::run(cli.run),
     };
     report_peak_memory();

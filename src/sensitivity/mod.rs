@@ -1,5 +1,6 @@
 //! What moves a scenario's results: scenarios compared path by path on
-//! common random numbers ([`compare`]).
+//! common random numbers ([`compare`]), and one input at a time at its
+//! ends ([`tornado`]).
 //!
 //! Like sweeps, everything here runs variants of scenarios on the same
 //! seed and paths, so a stream with the same kind and id draws the same
@@ -7,3 +8,4 @@
 //! from noise.
 
 pub mod compare;
+pub mod tornado;

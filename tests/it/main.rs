@@ -11,6 +11,7 @@ mod drivers;
 mod errors;
 mod memory;
 mod scenarios;
+mod sensitivity;
 mod snapshots;
 mod solve;
 mod sweep;

@@ -1,0 +1,104 @@
+//! `simulate sensitivity FILE`: the tornado, each uncertain input at its
+//! ends, one at a time, on common random numbers.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use super::{CommonArgs, Format, UsageError, load_scenario, run_options};
+use revsim::output::{print_stdout, write_atomic};
+use revsim::progress::{Progress, install_interrupt_handler};
+use revsim::sensitivity::tornado::{self, SensitivityError, SortBy, TornadoSpec};
+
+#[derive(Args, Debug)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    #[arg(value_name = "SCENARIO")]
+    file: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Override a parameter before the analysis: PATH=VALUE. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Only these inputs, by their `--set` paths, comma-separated (default:
+    /// every distribution-valued parameter and every client's churn).
+    #[arg(long, value_name = "PATH,...", value_delimiter = ',')]
+    inputs: Option<Vec<String>>,
+    /// The quantile at which a distribution is fixed for the low end.
+    #[arg(
+        long,
+        value_name = "Q",
+        default_value_t = 0.1,
+        allow_negative_numbers = true
+    )]
+    low: f64,
+    /// The quantile at which a distribution is fixed for the high end.
+    #[arg(
+        long,
+        value_name = "Q",
+        default_value_t = 0.9,
+        allow_negative_numbers = true
+    )]
+    high: f64,
+    /// Sort the bars by the swing of P(target) or of the mean.
+    #[arg(long, value_enum, default_value_t = By::Probability)]
+    by: By,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    format: Format,
+    /// Also write the result to this file, whole or not at all.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum By {
+    Probability,
+    Mean,
+}
+
+pub fn run(args: SensitivityArgs) -> Result<()> {
+    let scenario = load_scenario(&args.file, &args.set)?;
+    let options = run_options(&scenario, &args.common)?;
+    let spec = TornadoSpec {
+        inputs: args.inputs.clone(),
+        low: args.low,
+        high: args.high,
+        by: match args.by {
+            By::Probability => SortBy::Probability,
+            By::Mean => SortBy::Mean,
+        },
+    };
+    // Refuse bad inputs before any run.
+    let inputs = tornado::select_inputs(&scenario, &spec).map_err(usage)?;
+    install_interrupt_handler();
+    let runs = 2 * inputs.len() as u64 + 1;
+    let progress = Progress::new(
+        options.paths.saturating_mul(runs),
+        "paths",
+        args.common.quiet,
+    );
+    let result = tornado::tornado(&scenario, &spec, &options, &progress);
+    progress.finish();
+    let result = result.map_err(usage)?;
+    let text = match args.format {
+        Format::Terminal => tornado::render_terminal(&result),
+        Format::Json => tornado::render_json(&result),
+    };
+    if let Some(path) = &args.out {
+        write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    print_stdout(&text)?;
+    Ok(())
+}
+
+/// Input errors exit 2; a run that did not finish keeps its own error.
+fn usage(e: SensitivityError) -> anyhow::Error {
+    match e {
+        SensitivityError::Scenario(e) => anyhow::Error::new(e),
+        e if e.is_usage() => anyhow::Error::new(UsageError(e.to_string())),
+        e => anyhow::Error::new(e).context("the sensitivity analysis did not finish"),
+    }
+}

@@ -1,0 +1,248 @@
+//! `simulate sensitivity`: the tornado's ends are the `--set` runs, bit
+//! for bit; its bars are sorted; bad input is refused with exit 2.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use revsim::engine::Silent;
+use revsim::sensitivity::tornado::{SortBy, TornadoSpec, tornado, uncertain_inputs};
+
+use crate::common::{base, options, parse, report, root};
+
+fn simulate() -> Command {
+    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
+    cmd.current_dir(root());
+    cmd
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = simulate().args(args).assert().success();
+    serde_json::from_slice(&out.get_output().stdout).expect("JSON on stdout")
+}
+
+/// Every end of every input, run by `--set PATH=VALUE` through the
+/// library (the path the command line takes), gives the tornado's P,
+/// mean and p5 to the bit.
+#[test]
+fn every_end_is_the_set_run_at_that_value() {
+    let scenario = base();
+    let opts = options(3_000, 8, 0);
+    let t = tornado(&scenario, &TornadoSpec::default(), &opts, &Silent).unwrap();
+    let mut checked = 0;
+    for (ti, target) in t.targets.iter().enumerate() {
+        for bar in &target.tornado {
+            for (value, stat) in [(bar.low_value, bar.low), (bar.high_value, bar.high)] {
+                let mut set = scenario.clone();
+                set.set_assignment(&format!("{}={value}", bar.input))
+                    .unwrap();
+                let r = &report(&set, &opts).targets[ti];
+                assert_eq!(
+                    r.probability.to_bits(),
+                    stat.probability.to_bits(),
+                    "{}",
+                    bar.input
+                );
+                assert_eq!(r.mean.to_bits(), stat.mean.to_bits(), "{}", bar.input);
+                assert_eq!(r.quantiles.p5.to_bits(), stat.p5.to_bits(), "{}", bar.input);
+                checked += 1;
+            }
+        }
+        let r = &report(&scenario, &opts).targets[ti];
+        assert_eq!(r.probability.to_bits(), target.base.probability.to_bits());
+        assert_eq!(r.mean.to_bits(), target.base.mean.to_bits());
+    }
+    assert_eq!(checked, 2 * (8 + 10));
+}
+
+/// The same through the binary: the JSON of `simulate --set` and of
+/// `simulate sensitivity` hold the same numbers.
+#[test]
+fn the_command_line_end_matches_the_command_line_set() {
+    let path = "pipeline.new_enterprise_clients.monthly_spend";
+    let s = json(&[
+        "sensitivity",
+        "scenarios/base.toml",
+        "--paths",
+        "2000",
+        "--inputs",
+        path,
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let bar = &s["targets"][0]["tornado"][0];
+    assert_eq!(bar["input"], path);
+    let low = bar["low_value"].as_f64().unwrap();
+    let run = json(&[
+        "scenarios/base.toml",
+        "--paths",
+        "2000",
+        "--set",
+        &format!("{path}={low}"),
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let t = &run["targets"][0];
+    assert_eq!(bar["low"]["probability"], t["probability"]);
+    assert_eq!(bar["low"]["mean"], t["mean"]);
+    assert_eq!(bar["low"]["p5"], t["quantiles"]["p5"]);
+}
+
+/// The inputs are the distribution-valued parameters at p10/p90 (the
+/// pipeline's per-client spend among them) and every client's churn at
+/// 0 and 1; each target lists those of its own streams, by |swing|.
+#[test]
+fn inputs_ends_and_order() {
+    let scenario = base();
+    let inputs = uncertain_inputs(&scenario, 0.1, 0.9);
+    let paths: Vec<&str> = inputs.iter().map(|i| i.path.as_str()).collect();
+    assert!(paths.contains(&"pipeline.new_enterprise_clients.monthly_spend"));
+    assert!(paths.contains(&"client.walmart.churn.probability"));
+    assert!(
+        !paths.contains(&"client.walmart.monthly_spend"),
+        "a plain number"
+    );
+    assert_eq!(inputs.len(), 10);
+    // Uniform(0.5, 3) arrivals: p10 = 0.75, p90 = 2.75.
+    let arrivals = inputs
+        .iter()
+        .find(|i| i.path.ends_with("arrivals_per_month"))
+        .unwrap();
+    assert!((arrivals.low_value - 0.75).abs() < 1e-12);
+    assert!((arrivals.high_value - 2.75).abs() < 1e-12);
+
+    let opts = options(2_000, 3, 0);
+    let by_p = tornado(&scenario, &TornadoSpec::default(), &opts, &Silent).unwrap();
+    let azure = &by_p.targets[0];
+    assert_eq!(
+        azure.tornado.len(),
+        8,
+        "Copilot and direct sales are not Azure's"
+    );
+    let swings: Vec<f64> = azure.tornado.iter().map(|b| b.swing.abs()).collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+    assert_eq!(by_p.targets[1].tornado.len(), 10);
+
+    let spec = TornadoSpec {
+        by: SortBy::Mean,
+        ..TornadoSpec::default()
+    };
+    let by_mean = tornado(&scenario, &spec, &opts, &Silent).unwrap();
+    let swings: Vec<f64> = by_mean.targets[1]
+        .tornado
+        .iter()
+        .map(|b| (b.high.mean - b.low.mean).abs())
+        .collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+}
+
+/// One client, spend 1 a month for 12 months, churn probability p from
+/// month 1 (retain 0): with churn at 0 the target 12 is always hit, at 1
+/// never; the base hits with probability (1 - p), exactly the no-churn
+/// probability over 12 monthly hazards.
+#[test]
+fn churn_ends_are_never_and_at_once() {
+    let text = "[scenario]\nname = \"one\"\nhorizon_months = 12\n\
+                [[target]]\nname = \"T\"\namount = 12\n\
+                [[client]]\nname = \"C\"\nsegment = \"s\"\nmonthly_spend = 1\n\
+                churn = { probability = 0.3 }\n";
+    let n = 50_000;
+    let t = tornado(
+        &parse(text),
+        &TornadoSpec::default(),
+        &options(n, 4, 0),
+        &Silent,
+    )
+    .unwrap();
+    let target = &t.targets[0];
+    let bar = &target.tornado[0];
+    assert_eq!((bar.low.probability, bar.high.probability), (1.0, 0.0));
+    assert_eq!(bar.low.mean, 12.0);
+    assert_eq!(bar.high.mean, 0.0);
+    let se = (0.3f64 * 0.7 / n as f64).sqrt();
+    assert!((target.base.probability - 0.7).abs() <= 5.0 * se);
+}
+
+#[test]
+fn tornado_is_identical_for_one_two_and_eight_threads() {
+    let run = |threads: &str| {
+        simulate()
+            .args([
+                "sensitivity",
+                "scenarios/base.toml",
+                "--paths",
+                "3000",
+                "--format",
+                "json",
+                "-q",
+                "--threads",
+                threads,
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let one = run("1");
+    assert!(one == run("2"), "2 threads differ from 1");
+    assert!(one == run("8"), "8 threads differ from 1");
+}
+
+#[test]
+fn a_plain_number_is_not_an_input() {
+    simulate()
+        .args([
+            "sensitivity",
+            "scenarios/base.toml",
+            "--inputs",
+            "client.walmart.monthly_spend",
+        ])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("plain number (4000000)").and(predicate::str::contains(
+                "pipeline.new_enterprise_clients.monthly_spend",
+            )),
+        );
+}
+
+#[test]
+fn an_unknown_input_gets_a_suggestion() {
+    simulate()
+        .args([
+            "sensitivity",
+            "scenarios/base.toml",
+            "--inputs",
+            "client.tiktok.churn.probability",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `client.tiktok_bytedance.churn.probability`?",
+        ));
+}
+
+#[test]
+fn ends_must_be_inside_zero_one_and_ordered() {
+    for (low, high) in [
+        ("0.9", "0.1"),
+        ("0.5", "0.5"),
+        ("0", "0.9"),
+        ("0.1", "1"),
+        ("-0.1", "0.9"),
+    ] {
+        simulate()
+            .args([
+                "sensitivity",
+                "scenarios/base.toml",
+                "--low",
+                low,
+                "--high",
+                high,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("0 < low < high < 1"));
+    }
+}
