@@ -19,6 +19,9 @@ pub struct Plan<'a> {
     horizon: usize,
     paths: u64,
     seed: u64,
+    /// The seed each stream draws from: `seed`, unless a variance-by-source
+    /// run re-keys a stream (see [`Plan::with_stream_seed`]).
+    stream_seeds: Vec<u64>,
     method: QuantileMethod,
     /// Whether monthly statistics are kept; sweeps show horizon totals
     /// only, and skip them.
@@ -62,6 +65,7 @@ impl<'a> Plan<'a> {
             horizon: scenario.horizon_months as usize,
             paths: options.paths,
             seed: options.seed,
+            stream_seeds: vec![options.seed; scenario.streams.len()],
             method: options.method(),
             monthly: true,
             drivers: true,
@@ -75,6 +79,13 @@ impl<'a> Plan<'a> {
             drivers: false,
             ..Plan::new(scenario, options)
         }
+    }
+
+    /// This plan with stream `stream` drawing from `seed` instead, every
+    /// other stream keeping its draws: pick-freeze re-keying of one source.
+    pub fn with_stream_seed(mut self, stream: usize, seed: u64) -> Self {
+        self.stream_seeds[stream] = seed;
+        self
     }
 
     pub fn empty_accumulator(&self, capacity: usize) -> Accumulator {
@@ -127,13 +138,15 @@ impl<'a> Plan<'a> {
             scratch.churned.resize(k * n, false);
             let stream_totals = scratch.stream_totals[..k * n].chunks_exact_mut(n);
             let churned = scratch.churned[..k * n].chunks_exact_mut(n);
-            for ((((model, key, segment), stream), totals), churned) in self
+            for (((((model, key, segment), stream), totals), churned), &seed) in self
                 .streams
                 .iter()
                 .zip(acc.streams.iter_mut())
                 .zip(stream_totals)
                 .zip(churned)
+                .zip(&self.stream_seeds)
             {
+                let block = Block { seed, ..block };
                 let out = &mut revenue[segment * size..(segment + 1) * size];
                 let paths = PathOutcomes {
                     revenue: totals,

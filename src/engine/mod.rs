@@ -21,6 +21,7 @@ pub mod batch;
 mod block;
 mod ordered;
 pub mod paired;
+pub mod sobol;
 
 pub use accumulator::{
     Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,

@@ -107,6 +107,16 @@ impl CoMoments {
         }
     }
 
+    /// The sample covariance of part `s` with the total (divides by
+    /// n − 1); NaN when fewer than two values.
+    pub fn covariance(&self, s: usize) -> f64 {
+        if self.count < 2 {
+            f64::NAN
+        } else {
+            self.cross[s] / (self.count - 1) as f64
+        }
+    }
+
     /// `Cov(x_s, y) / Var(y)`; `None` when `y` does not vary (or fewer than
     /// two values), as no share of a zero variance is meaningful.
     pub fn share_of_variance(&self, s: usize) -> Option<f64> {
