@@ -73,7 +73,8 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     // Refuse bad inputs before any run.
     let inputs = tornado::select_inputs(&scenario, &spec).map_err(usage)?;
     install_interrupt_handler();
-    let runs = 2 * inputs.len() as u64 + 1;
+    // The tornado's base and ends, then A, B and one run per source.
+    let runs = 2 * inputs.len() as u64 + 1 + scenario.streams.len() as u64 + 2;
     let progress = Progress::new(
         options.paths.saturating_mul(runs),
         "paths",

@@ -1,6 +1,7 @@
 //! What moves a scenario's results: scenarios compared path by path on
-//! common random numbers ([`compare`]), and one input at a time at its
-//! ends ([`tornado`]).
+//! common random numbers ([`compare`]), one input at a time at its ends
+//! ([`tornado`]), and the variance of each target by source
+//! ([`sources`]).
 //!
 //! Like sweeps, everything here runs variants of scenarios on the same
 //! seed and paths, so a stream with the same kind and id draws the same
@@ -8,4 +9,5 @@
 //! from noise.
 
 pub mod compare;
+pub mod sources;
 pub mod tornado;

@@ -19,6 +19,7 @@ use crate::engine::{EngineError, Observer, RunOptions, RunResult};
 use crate::model::Kind;
 use crate::report::money::{money, percent, thousands};
 use crate::scenario::{ParamValue, Scenario, ScenarioError, closest_path};
+use crate::sensitivity::sources::{SourceIndices, sources};
 
 /// What to run and how to sort it.
 #[derive(Clone, Debug)]
@@ -202,6 +203,8 @@ pub struct TargetTornado {
     /// The inputs of the streams the target counts, sorted by |swing| (or
     /// by the mean's swing), largest first.
     pub tornado: Vec<Bar>,
+    /// Variance by source: each of the target's streams' Sobol indices.
+    pub sources: Vec<SourceIndices>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -228,7 +231,7 @@ pub fn at(scenario: &Scenario, path: &str, value: f64) -> Result<Scenario, Scena
 }
 
 /// Runs the base and both ends of every input of `spec`, 2k + 1 runs on
-/// common random numbers.
+/// common random numbers, then the variance by source (streams + 2 runs).
 pub fn tornado(
     scenario: &Scenario,
     spec: &TornadoSpec,
@@ -243,9 +246,23 @@ pub fn tornado(
     }
     let pool = thread_pool(options.threads)?;
     let mut stats: Vec<Vec<Stat>> = Vec::with_capacity(variants.len());
-    run_batch(&variants, options, &pool, observer, |_, result| {
+    let total = options
+        .paths
+        .saturating_mul((variants.len() + scenario.streams.len() + 2) as u64);
+    let first = Offset {
+        inner: observer,
+        before: 0,
+        total,
+    };
+    run_batch(&variants, options, &pool, &first, |_, result| {
         stats.push(stats_of(&result));
     })?;
+    let second = Offset {
+        inner: observer,
+        before: options.paths.saturating_mul(variants.len() as u64),
+        total,
+    };
+    let mut by_source = sources(scenario, options, &second)?.into_iter();
     let targets = scenario
         .targets
         .iter()
@@ -278,6 +295,7 @@ pub fn tornado(
                 amount: target.amount,
                 base: stats[0][t],
                 tornado: bars,
+                sources: by_source.next().unwrap_or_default(),
             }
         })
         .collect();
@@ -289,6 +307,23 @@ pub fn tornado(
         high_quantile: spec.high,
         targets,
     })
+}
+
+/// Progress over both phases, when each knows only its own runs.
+struct Offset<'a> {
+    inner: &'a dyn Observer,
+    before: u64,
+    total: u64,
+}
+
+impl Observer for Offset<'_> {
+    fn progress(&self, done: u64, _total: u64) {
+        self.inner.progress(self.before + done, self.total);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.inner.should_stop()
+    }
 }
 
 fn stats_of(result: &RunResult) -> Vec<Stat> {
@@ -349,8 +384,35 @@ pub fn render_terminal(t: &Tornado) -> String {
                 money(bar.high.p5),
             );
         }
+        if !target.sources.is_empty() {
+            let _ = writeln!(
+                out,
+                "  Variance by source (Sobol indices; 95% bootstrap interval over blocks)"
+            );
+        }
+        for s in &target.sources {
+            let _ = writeln!(out, "  {}", s.source);
+            for (what, index) in [("revenue", &s.revenue), ("hit", &s.hit)] {
+                let _ = writeln!(
+                    out,
+                    "      {what:<8} first {}   total {}",
+                    with_interval(index.first_order, index.first_order_ci95),
+                    with_interval(index.total, index.total_ci95),
+                );
+            }
+        }
     }
     out
+}
+
+/// `0.553 [0.541, 0.566]`; `–` for an index that is not defined (the
+/// function does not vary).
+fn with_interval(x: f64, [lo, hi]: [f64; 2]) -> String {
+    if x.is_finite() {
+        format!("{x:.3} [{lo:.3}, {hi:.3}]")
+    } else {
+        "–".to_string()
+    }
 }
 
 /// `10` for 0.1, `2.5` for 0.025.

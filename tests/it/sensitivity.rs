@@ -246,3 +246,107 @@ fn ends_must_be_inside_zero_one_and_ordered() {
             .stderr(predicate::str::contains("0 < low < high < 1"));
     }
 }
+
+/// Variance by source against the closed form: one month, two clients
+/// churning to nothing independently with monthly probability 0.3 (A,
+/// spend 2) and 0.2 (B, spend 1), target 3. Revenue is additive, so both
+/// indices of a client are Var(R_s) / Var(R): 0.84 and 0.16. The hit is
+/// 1{A stays}·1{B stays} (P = 0.56, V = 0.2464): first order
+/// Var(E[hit | A]) / V = 0.8²·0.21 / V = 6/11, for B 0.7²·0.16 / V = 7/22;
+/// total 1 − (the other's first order): 15/22 and 5/11. Tolerance: five
+/// standard errors, each the bootstrap interval's half-width / 1.96.
+#[test]
+fn sources_of_independent_clients_match_the_closed_form() {
+    let annual = |q: f64| 1.0 - (1.0f64 - q).powi(12);
+    let text = format!(
+        "[scenario]\nname = \"two\"\nhorizon_months = 1\n\
+         [[target]]\nname = \"all\"\namount = 3\n\
+         [[client]]\nname = \"A\"\nsegment = \"s\"\nmonthly_spend = 2\n\
+         churn = {{ probability = {} }}\n\
+         [[client]]\nname = \"B\"\nsegment = \"s\"\nmonthly_spend = 1\n\
+         churn = {{ probability = {} }}\n",
+        annual(0.3),
+        annual(0.2)
+    );
+    let scenario = parse(&text);
+    let s = revsim::sensitivity::sources::sources(&scenario, &options(200_000, 21, 0), &Silent)
+        .unwrap();
+    let target = &s[0];
+    assert_eq!(target[0].source, "client.a");
+    let v: f64 = 0.56 * 0.44;
+    let want: [(f64, f64, f64, f64); 2] = [
+        // (revenue first, total, hit first, total)
+        (0.84, 0.84, 0.64 * 0.21 / v, 1.0 - 0.49 * 0.16 / v),
+        (0.16, 0.16, 0.49 * 0.16 / v, 1.0 - 0.64 * 0.21 / v),
+    ];
+    assert!((want[0].2 - 6.0 / 11.0).abs() < 1e-12 && (want[1].3 - 5.0 / 11.0).abs() < 1e-12);
+    let close = |what: &str, x: f64, [lo, hi]: [f64; 2], truth: f64| {
+        let se = (hi - lo) / (2.0 * 1.96);
+        assert!(se > 0.0 && se < 0.02, "{what}: interval [{lo}, {hi}]");
+        assert!(
+            (x - truth).abs() <= 5.0 * se,
+            "{what}: {x} vs closed form {truth} (5 SE = {})",
+            5.0 * se
+        );
+    };
+    for (source, w) in target.iter().zip(want) {
+        let name = &source.source;
+        let (r, h) = (&source.revenue, &source.hit);
+        close(
+            &format!("{name} revenue first"),
+            r.first_order,
+            r.first_order_ci95,
+            w.0,
+        );
+        close(&format!("{name} revenue total"), r.total, r.total_ci95, w.1);
+        close(
+            &format!("{name} hit first"),
+            h.first_order,
+            h.first_order_ci95,
+            w.2,
+        );
+        close(&format!("{name} hit total"), h.total, h.total_ci95, w.3);
+    }
+}
+
+/// The JSON contract of `simulate sensitivity`, sources included.
+#[test]
+fn sensitivity_json_has_the_contract_keys() {
+    let s = json(&[
+        "sensitivity",
+        "scenarios/base.toml",
+        "--paths",
+        "2000",
+        "--inputs",
+        "client.g42.churn.probability",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    for key in ["scenario", "paths", "seed", "targets"] {
+        assert!(!s[key].is_null(), "{key}");
+    }
+    let t = &s["targets"][0];
+    for key in ["id", "name", "amount", "base", "tornado", "sources"] {
+        assert!(!t[key].is_null(), "targets[].{key}");
+    }
+    for key in ["probability", "mean", "p5"] {
+        assert!(t["base"][key].is_number(), "base.{key}");
+        assert!(t["tornado"][0]["low"][key].is_number(), "low.{key}");
+        assert!(t["tornado"][0]["high"][key].is_number(), "high.{key}");
+    }
+    for key in ["input", "low_value", "high_value", "swing"] {
+        assert!(!t["tornado"][0][key].is_null(), "tornado[].{key}");
+    }
+    let source = &t["sources"][0];
+    assert_eq!(source["source"], "client.tiktok_bytedance");
+    for f in ["revenue", "hit"] {
+        for key in ["first_order", "total"] {
+            assert!(source[f][key].is_number(), "{f}.{key}");
+            assert_eq!(
+                source[f][format!("{key}_ci95")].as_array().unwrap().len(),
+                2
+            );
+        }
+    }
+}
