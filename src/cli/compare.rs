@@ -10,7 +10,7 @@ use super::sweep::{SweepFormat, out_format};
 use super::{CommonArgs, UsageError, load_scenario, run_options};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
-use revsim::sensitivity::compare::{self, Comparison, Input};
+use revsim::sensitivity::compare::{self, CompareError, Comparison, Input};
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -64,12 +64,10 @@ pub fn run(args: CompareArgs) -> Result<()> {
     );
     let result = compare::compare(&inputs, &options, &progress);
     progress.finish();
-    let comparison = result.map_err(|e| {
-        if e.is_usage() {
-            anyhow::Error::new(UsageError(e.to_string()))
-        } else {
-            anyhow::Error::new(e).context("the comparison did not finish")
-        }
+    let comparison = result.map_err(|e| match e {
+        // The engine's own error, so that an interruption exits 130.
+        CompareError::Engine(e) => anyhow::Error::new(e).context("the comparison did not finish"),
+        e => anyhow::Error::new(UsageError(e.to_string())),
     })?;
     if let Some((path, format)) = out {
         write_atomic(path, render(&comparison, format).as_bytes())

@@ -99,7 +99,10 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
 fn usage(e: SensitivityError) -> anyhow::Error {
     match e {
         SensitivityError::Scenario(e) => anyhow::Error::new(e),
-        e if e.is_usage() => anyhow::Error::new(UsageError(e.to_string())),
-        e => anyhow::Error::new(e).context("the sensitivity analysis did not finish"),
+        // The engine's own error, so that an interruption exits 130.
+        SensitivityError::Engine(e) => {
+            anyhow::Error::new(e).context("the sensitivity analysis did not finish")
+        }
+        e => anyhow::Error::new(UsageError(e.to_string())),
     }
 }

@@ -34,13 +34,6 @@ pub enum CompareError {
     Engine(#[from] EngineError),
 }
 
-impl CompareError {
-    /// Whether the user's input is at fault (exit 2), not the run.
-    pub fn is_usage(&self) -> bool {
-        !matches!(self, CompareError::Engine(_))
-    }
-}
-
 /// A compared scenario: the file as the user named it, and its contents.
 pub struct Input {
     pub file: String,

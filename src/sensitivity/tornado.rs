@@ -80,13 +80,6 @@ pub enum SensitivityError {
     Engine(#[from] EngineError),
 }
 
-impl SensitivityError {
-    /// Whether the user's input is at fault (exit 2), not the run.
-    pub fn is_usage(&self) -> bool {
-        !matches!(self, SensitivityError::Engine(_))
-    }
-}
-
 /// One input and its two ends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Input {

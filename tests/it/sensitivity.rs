@@ -350,3 +350,21 @@ fn sensitivity_json_has_the_contract_keys() {
         }
     }
 }
+
+/// Ctrl-C stops a long analysis: exit 130, nothing on stdout.
+#[test]
+fn an_interrupted_analysis_exits_130() {
+    for command in ["sensitivity", "compare"] {
+        let mut words = vec![command, "scenarios/base.toml"];
+        if command == "compare" {
+            words.push("scenarios/diversified.toml");
+        }
+        words.extend(["--paths", "4000000", "-q"]);
+        let args: Vec<&std::ffi::OsStr> = words.iter().map(|w| w.as_ref()).collect();
+        let output = crate::common::interrupt_after_a_while(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(130), "{command}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
