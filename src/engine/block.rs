@@ -4,7 +4,7 @@
 
 use super::accumulator::{Accumulator, DriverAccumulator, StreamAccumulator, TargetAccumulator};
 use super::{RunOptions, stream_key};
-use crate::model::{Block, Kind, Model, PathOutcomes};
+use crate::model::{Block, Kind, Model, PathOutcomes, Rekey};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
 use crate::stats::{CoMoments, MissMeans, QuantileMethod};
@@ -22,6 +22,9 @@ pub struct Plan<'a> {
     /// The seed each stream draws from: `seed`, unless a variance-by-source
     /// run re-keys a stream (see [`Plan::with_stream_seed`]).
     stream_seeds: Vec<u64>,
+    /// Per stream, one purpose drawing from another seed (see
+    /// [`Plan::with_purpose_seed`]); `None` in every ordinary run.
+    stream_rekeys: Vec<Option<Rekey>>,
     method: QuantileMethod,
     /// Whether monthly statistics are kept; sweeps show horizon totals
     /// only, and skip them.
@@ -66,6 +69,7 @@ impl<'a> Plan<'a> {
             paths: options.paths,
             seed: options.seed,
             stream_seeds: vec![options.seed; scenario.streams.len()],
+            stream_rekeys: vec![None; scenario.streams.len()],
             method: options.method(),
             monthly: true,
             drivers: true,
@@ -85,6 +89,16 @@ impl<'a> Plan<'a> {
     /// other stream keeping its draws: pick-freeze re-keying of one source.
     pub fn with_stream_seed(mut self, stream: usize, seed: u64) -> Self {
         self.stream_seeds[stream] = seed;
+        self
+    }
+
+    /// This plan with one purpose of stream `stream` drawing from `seed`,
+    /// every other purpose and stream keeping its draws.
+    pub fn with_purpose_seed(mut self, stream: usize, purpose: &str, seed: u64) -> Self {
+        self.stream_rekeys[stream] = Some(Rekey {
+            purpose: crate::rng::key(purpose),
+            seed,
+        });
         self
     }
 
@@ -124,6 +138,7 @@ impl<'a> Plan<'a> {
             index,
             paths: n,
             horizon: h,
+            rekey: None,
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;
@@ -138,15 +153,19 @@ impl<'a> Plan<'a> {
             scratch.churned.resize(k * n, false);
             let stream_totals = scratch.stream_totals[..k * n].chunks_exact_mut(n);
             let churned = scratch.churned[..k * n].chunks_exact_mut(n);
-            for (((((model, key, segment), stream), totals), churned), &seed) in self
+            for (i, ((((model, key, segment), stream), totals), churned)) in self
                 .streams
                 .iter()
                 .zip(acc.streams.iter_mut())
                 .zip(stream_totals)
                 .zip(churned)
-                .zip(&self.stream_seeds)
+                .enumerate()
             {
-                let block = Block { seed, ..block };
+                let block = Block {
+                    seed: self.stream_seeds[i],
+                    rekey: self.stream_rekeys[i],
+                    ..block
+                };
                 let out = &mut revenue[segment * size..(segment + 1) * size];
                 let paths = PathOutcomes {
                     revenue: totals,

@@ -142,12 +142,33 @@ pub struct Block {
     pub index: u64,
     pub paths: usize,
     pub horizon: usize,
+    /// One purpose, by its key, drawing from another seed: pick-freeze
+    /// re-keying of one source for variance by purpose. `None` in every
+    /// ordinary run.
+    pub rekey: Option<Rekey>,
+}
+
+/// A purpose (by key) that draws from `seed` instead of the block's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rekey {
+    pub purpose: u64,
+    pub seed: u64,
 }
 
 impl Block {
     /// The generator for one purpose of the stream whose key is `stream`.
     pub fn generator(&self, stream: u64, purpose: &str) -> Generator {
-        rng::generator(self.seed, self.index, stream, rng::key(purpose))
+        let key = rng::key(purpose);
+        rng::generator(self.seed_for(key), self.index, stream, key)
+    }
+
+    /// The seed purpose `key` draws from: the block's, unless re-keyed.
+    #[inline]
+    pub(crate) fn seed_for(&self, key: u64) -> u64 {
+        match self.rekey {
+            Some(r) if r.purpose == key => r.seed,
+            _ => self.seed,
+        }
     }
 
     /// One value of `param` per path, from the parameter's own generator
@@ -169,6 +190,50 @@ impl Block {
 }
 
 impl Model {
+    /// The purposes the process draws from (see [`crate::rng`]), for
+    /// variance by purpose: each random parameter drawn per path by its
+    /// name, then `growth_shocks` when the volatility is not a plain 0,
+    /// `churn` when a client can churn, and a pipeline's `arrivals` and,
+    /// for a random spend, `new_client_spend` (its spends are drawn per new
+    /// client from there, not per path).
+    pub fn purposes(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = self
+            .fields()
+            .into_iter()
+            .filter(|f| f.param.is_random())
+            .map(|f| f.name)
+            .collect();
+        let shocks = |g: &Growth| !matches!(g.volatility, Param::Fixed(v) if v == 0.0);
+        match self {
+            Model::Client(c) => {
+                if shocks(&c.growth) {
+                    out.push("growth_shocks");
+                }
+                if !matches!(c.churn.probability, Param::Fixed(p) if p == 0.0) {
+                    out.push("churn");
+                }
+            }
+            Model::Pipeline(p) => {
+                out.retain(|&name| name != "monthly_spend");
+                out.push("arrivals");
+                if p.monthly_spend.is_random() {
+                    out.push("new_client_spend");
+                }
+            }
+            Model::Subscription(s) => {
+                if shocks(&s.growth) {
+                    out.push("growth_shocks");
+                }
+            }
+            Model::Stream(s) => {
+                if shocks(&s.growth) {
+                    out.push("growth_shocks");
+                }
+            }
+        }
+        out
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Model::Client(_) => Kind::Client,

@@ -412,6 +412,7 @@ mod tests {
             index: 2,
             paths: 10,
             horizon: 12,
+            rekey: None,
         };
         let param = Param::random(crate::dist::Dist::lognormal(1e5, 1.0).expect("valid"), None)
             .expect("valid");
