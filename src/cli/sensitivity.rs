@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use super::{CommonArgs, Format, UsageError, load_scenario, run_options};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
+use revsim::sensitivity::sources::{SourceBy, source_list};
 use revsim::sensitivity::tornado::{self, SensitivityError, SortBy, TornadoSpec};
 
 #[derive(Args, Debug)]
@@ -41,9 +42,12 @@ pub struct SensitivityArgs {
         allow_negative_numbers = true
     )]
     high: f64,
-    /// Sort the bars by the swing of P(target) or of the mean.
-    #[arg(long, value_enum, default_value_t = By::Probability)]
-    by: By,
+    /// How to break things down, comma-separated: the tornado sorted by the
+    /// swing of P(target) (`probability`, the default) or of the mean
+    /// (`mean`); variance by `stream` (the default) or by `purpose` inside
+    /// each stream (its churn apart from its growth noise...).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "WHAT,...")]
+    by: Vec<By>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     format: Format,
@@ -56,25 +60,42 @@ pub struct SensitivityArgs {
 enum By {
     Probability,
     Mean,
+    Stream,
+    Purpose,
 }
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
     let scenario = load_scenario(&args.file, &args.set)?;
     let options = run_options(&scenario, &args.common)?;
+    let has = |b: By| args.by.contains(&b);
+    if has(By::Probability) && has(By::Mean) || has(By::Stream) && has(By::Purpose) {
+        return Err(UsageError(
+            "--by: the tornado sorts by probability or by mean, sources are by stream or \
+             by purpose: one of each at most (for example --by mean,purpose)"
+                .into(),
+        )
+        .into());
+    }
     let spec = TornadoSpec {
         inputs: args.inputs.clone(),
         low: args.low,
         high: args.high,
-        by: match args.by {
-            By::Probability => SortBy::Probability,
-            By::Mean => SortBy::Mean,
+        by: if has(By::Mean) {
+            SortBy::Mean
+        } else {
+            SortBy::Probability
+        },
+        sources: if has(By::Purpose) {
+            SourceBy::Purpose
+        } else {
+            SourceBy::Stream
         },
     };
     // Refuse bad inputs before any run.
     let inputs = tornado::select_inputs(&scenario, &spec).map_err(usage)?;
     install_interrupt_handler();
     // The tornado's base and ends, then A, B and one run per source.
-    let runs = 2 * inputs.len() as u64 + 1 + scenario.streams.len() as u64 + 2;
+    let runs = 2 * inputs.len() as u64 + 1 + source_list(&scenario, spec.sources).len() as u64 + 2;
     let progress = Progress::new(
         options.paths.saturating_mul(runs),
         "paths",

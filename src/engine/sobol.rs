@@ -1,10 +1,11 @@
 //! The runs behind variance by source (grouped Sobol indices), by
 //! pick-freeze.
 //!
-//! A source is one stream's randomness as a whole. Run A draws every
-//! stream from the seed; run B from a second seed; run AB_s is A with
-//! stream s alone re-keyed to the second seed, so that on every path its
-//! draws are B's and every other stream's are A's. All `sources + 2` runs
+//! A source is one stream's randomness as a whole, or one purpose inside
+//! a stream (its churn apart from its growth noise). Run A draws
+//! everything from the seed; run B from a second seed; run AB_s is A with
+//! source s alone re-keyed to the second seed, so that on every path its
+//! draws are B's and every other source's are A's. All `sources + 2` runs
 //! go block by block side by side (one job is one block of every run), so
 //! paths are paired inside the same block. Per block and target, for f the
 //! horizon revenue and for f the hit indicator 1{R ≥ amount}, it keeps the
@@ -42,10 +43,19 @@ pub struct BlockMoments {
 /// One block: per target, `[revenue, hit]`.
 pub type SobolBlock = Vec<[BlockMoments; 2]>;
 
-/// Runs A, B and every AB_s with the paths and seed of `options`, and
-/// returns each block's moments in block order.
+/// A source: stream `stream` (its index in the scenario) as a whole, or
+/// one of its purposes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceSpec {
+    pub stream: usize,
+    pub purpose: Option<&'static str>,
+}
+
+/// Runs A, B and AB_s for every source of `sources` with the paths and
+/// seed of `options`, and returns each block's moments in block order.
 pub fn run_sobol(
     scenario: &Scenario,
+    sources: &[SourceSpec],
     options: &RunOptions,
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
@@ -59,7 +69,13 @@ pub fn run_sobol(
         p.with_stream_seed(s, second)
     });
     let mut plans = vec![Plan::totals_only(scenario, options), all_second];
-    plans.extend((0..k).map(|s| Plan::totals_only(scenario, options).with_stream_seed(s, second)));
+    plans.extend(sources.iter().map(|source| {
+        let plan = Plan::totals_only(scenario, options);
+        match source.purpose {
+            None => plan.with_stream_seed(source.stream, second),
+            Some(purpose) => plan.with_purpose_seed(source.stream, purpose, second),
+        }
+    }));
     let amounts: Vec<f64> = scenario.targets.iter().map(|t| t.amount).collect();
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
     let runs = plans.len() as u64;

@@ -1,5 +1,6 @@
 //! Variance by source: grouped Sobol indices of each target's revenue and
-//! of its hit indicator, one source per stream, by pick-freeze
+//! of its hit indicator, one source per stream (or per purpose inside a
+//! stream: `client.tiktok_bytedance.churn`), by pick-freeze
 //! ([`crate::engine::sobol`]), with 95% intervals from a bootstrap over
 //! blocks.
 //!
@@ -25,7 +26,7 @@ use rand::RngExt;
 use serde::Serialize;
 
 use crate::engine::batch::thread_pool;
-use crate::engine::sobol::{BlockMoments, SobolBlock, run_sobol};
+use crate::engine::sobol::{BlockMoments, SobolBlock, SourceSpec, run_sobol};
 use crate::engine::{EngineError, Observer, RunOptions};
 use crate::rng;
 use crate::scenario::Scenario;
@@ -44,10 +45,21 @@ pub struct Index {
     pub total_ci95: [f64; 2],
 }
 
+/// What a source is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SourceBy {
+    /// One stream's randomness as a whole.
+    #[default]
+    Stream,
+    /// One purpose inside a stream: each random parameter, `growth_shocks`,
+    /// `churn`, `arrivals`, `new_client_spend`.
+    Purpose,
+}
+
 /// One source's indices for one target.
 #[derive(Clone, Debug, Serialize)]
 pub struct SourceIndices {
-    /// `kind.id` of the stream.
+    /// `kind.id` of the stream, or `kind.id.purpose`.
     pub source: String,
     /// Of the target's horizon revenue R.
     pub revenue: Index,
@@ -55,15 +67,42 @@ pub struct SourceIndices {
     pub hit: Index,
 }
 
-/// Per target of `scenario`, the indices of the streams it counts, in
-/// scenario order: `sources + 2` runs of the paths of `options`.
+/// The sources of `scenario`, in scenario order.
+pub fn source_list(scenario: &Scenario, by: SourceBy) -> Vec<SourceSpec> {
+    scenario
+        .streams
+        .iter()
+        .enumerate()
+        .flat_map(|(stream, s)| match by {
+            SourceBy::Stream => vec![SourceSpec {
+                stream,
+                purpose: None,
+            }],
+            SourceBy::Purpose => s
+                .model
+                .purposes()
+                .into_iter()
+                .map(|p| SourceSpec {
+                    stream,
+                    purpose: Some(p),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Per target of `scenario`, the indices of the sources of the streams it
+/// counts, in scenario order: `sources + 2` runs of the paths of
+/// `options`.
 pub fn sources(
     scenario: &Scenario,
+    by: SourceBy,
     options: &RunOptions,
     observer: &dyn Observer,
 ) -> Result<Vec<Vec<SourceIndices>>, EngineError> {
     let pool = thread_pool(options.threads)?;
-    let blocks = run_sobol(scenario, options, &pool, observer)?;
+    let list = source_list(scenario, by);
+    let blocks = run_sobol(scenario, &list, options, &pool, observer)?;
     // The replicates: block indices drawn with replacement, from a
     // generator of the seed's own, never the thread RNG.
     let mut generator = rng::generator(options.seed, 0, rng::key("sobol.bootstrap"), 0);
@@ -80,12 +119,14 @@ pub fn sources(
         .iter()
         .enumerate()
         .map(|(t, target)| {
-            scenario
-                .streams
-                .iter()
+            list.iter()
                 .enumerate()
-                .filter(|(_, s)| target.segments.contains(&s.segment))
-                .map(|(s, stream)| {
+                .filter(|(_, source)| {
+                    target
+                        .segments
+                        .contains(&scenario.streams[source.stream].segment)
+                })
+                .map(|(s, source)| {
                     let index = |which: usize| {
                         let point = indices(&blocks, &every, t, which, s);
                         let draws: Vec<(f64, f64)> = replicates
@@ -99,8 +140,12 @@ pub fn sources(
                             total_ci95: interval(draws.iter().map(|d| d.1)),
                         }
                     };
+                    let stream = scenario.streams[source.stream].path();
                     SourceIndices {
-                        source: stream.path(),
+                        source: match source.purpose {
+                            None => stream,
+                            Some(purpose) => format!("{stream}.{purpose}"),
+                        },
                         revenue: index(0),
                         hit: index(1),
                     }

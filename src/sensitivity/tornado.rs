@@ -19,7 +19,7 @@ use crate::engine::{EngineError, Observer, RunOptions, RunResult};
 use crate::model::Kind;
 use crate::report::money::{money, percent, thousands};
 use crate::scenario::{ParamValue, Scenario, ScenarioError, closest_path};
-use crate::sensitivity::sources::{SourceIndices, sources};
+use crate::sensitivity::sources::{SourceBy, SourceIndices, source_list, sources};
 
 /// What to run and how to sort it.
 #[derive(Clone, Debug)]
@@ -31,6 +31,8 @@ pub struct TornadoSpec {
     pub low: f64,
     pub high: f64,
     pub by: SortBy,
+    /// What a source of the variance by source is.
+    pub sources: SourceBy,
 }
 
 impl Default for TornadoSpec {
@@ -40,6 +42,7 @@ impl Default for TornadoSpec {
             low: 0.1,
             high: 0.9,
             by: SortBy::Probability,
+            sources: SourceBy::Stream,
         }
     }
 }
@@ -241,7 +244,7 @@ pub fn tornado(
     let mut stats: Vec<Vec<Stat>> = Vec::with_capacity(variants.len());
     let total = options
         .paths
-        .saturating_mul((variants.len() + scenario.streams.len() + 2) as u64);
+        .saturating_mul((variants.len() + source_list(scenario, spec.sources).len() + 2) as u64);
     let first = Offset {
         inner: observer,
         before: 0,
@@ -255,7 +258,7 @@ pub fn tornado(
         before: options.paths.saturating_mul(variants.len() as u64),
         total,
     };
-    let mut by_source = sources(scenario, options, &second)?.into_iter();
+    let mut by_source = sources(scenario, spec.sources, options, &second)?.into_iter();
     let targets = scenario
         .targets
         .iter()

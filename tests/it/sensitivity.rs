@@ -4,6 +4,7 @@
 use assert_cmd::Command;
 use predicates::prelude::*;
 use revsim::engine::Silent;
+use revsim::sensitivity::sources::SourceBy;
 use revsim::sensitivity::tornado::{SortBy, TornadoSpec, tornado, uncertain_inputs};
 
 use crate::common::{base, options, parse, report, root};
@@ -269,8 +270,13 @@ fn sources_of_independent_clients_match_the_closed_form() {
         annual(0.2)
     );
     let scenario = parse(&text);
-    let s = revsim::sensitivity::sources::sources(&scenario, &options(200_000, 21, 0), &Silent)
-        .unwrap();
+    let s = revsim::sensitivity::sources::sources(
+        &scenario,
+        SourceBy::Stream,
+        &options(200_000, 21, 0),
+        &Silent,
+    )
+    .unwrap();
     let target = &s[0];
     assert_eq!(target[0].source, "client.a");
     let v: f64 = 0.56 * 0.44;
@@ -367,4 +373,84 @@ fn an_interrupted_analysis_exits_130() {
         assert!(stderr.contains("interrupted"), "{stderr}");
         assert!(output.stdout.is_empty());
     }
+}
+
+/// Variance by purpose against the closed form: one month, one client
+/// whose spend S is uniform on [1, 3] (its own purpose, `monthly_spend`)
+/// and who churns to nothing with monthly probability 0.3 (`churn`):
+/// R = S·C, C ~ Bernoulli(0.7), independent. For a product of independent
+/// factors, Var(E[R | S]) = Var(S)·E[C]², Var(E[R | C]) = E[S]²·Var(C), and
+/// with two sources the total of one is 1 − the other's first order. The
+/// hit, target 2, is 1{S ≥ 2}·C: the same with Bernoulli(0.5) for S.
+#[test]
+fn sources_by_purpose_match_the_closed_form() {
+    let annual = 1.0 - 0.7f64.powi(12);
+    let text = format!(
+        "[scenario]\nname = \"one\"\nhorizon_months = 1\n\
+         [[target]]\nname = \"all\"\namount = 2\n\
+         [[client]]\nname = \"A\"\nsegment = \"s\"\n\
+         monthly_spend = {{ dist = \"uniform\", min = 1, max = 3 }}\n\
+         churn = {{ probability = {annual} }}\n"
+    );
+    let scenario = parse(&text);
+    let s = revsim::sensitivity::sources::sources(
+        &scenario,
+        SourceBy::Purpose,
+        &options(200_000, 23, 0),
+        &Silent,
+    )
+    .unwrap();
+    let names: Vec<&str> = s[0].iter().map(|x| x.source.as_str()).collect();
+    assert_eq!(names, ["client.a.monthly_spend", "client.a.churn"]);
+    // Revenue: E S = 2, Var S = 1/3, E C = 0.7, Var C = 0.21.
+    let v: f64 = (13.0 / 3.0) * 0.7 - 1.4 * 1.4;
+    let (spend, churn) = ((1.0 / 3.0) * 0.49 / v, 4.0 * 0.21 / v);
+    // Hit: P(S >= 2) = 0.5.
+    let vh: f64 = 0.35 * 0.65;
+    let (spend_h, churn_h) = (0.25 * 0.49 / vh, 0.25 * 0.21 / vh);
+    let want: [(f64, f64, f64, f64); 2] = [
+        (spend, 1.0 - churn, spend_h, 1.0 - churn_h),
+        (churn, 1.0 - spend, churn_h, 1.0 - spend_h),
+    ];
+    let close = |what: &str, x: f64, [lo, hi]: [f64; 2], truth: f64| {
+        let se = (hi - lo) / (2.0 * 1.96);
+        assert!(se > 0.0 && se < 0.02, "{what}: interval [{lo}, {hi}]");
+        assert!(
+            (x - truth).abs() <= 5.0 * se,
+            "{what}: {x} vs closed form {truth} (5 SE = {})",
+            5.0 * se
+        );
+    };
+    for (source, w) in s[0].iter().zip(want) {
+        let name = &source.source;
+        let (r, h) = (&source.revenue, &source.hit);
+        close(
+            &format!("{name} revenue first"),
+            r.first_order,
+            r.first_order_ci95,
+            w.0,
+        );
+        close(&format!("{name} revenue total"), r.total, r.total_ci95, w.1);
+        close(
+            &format!("{name} hit first"),
+            h.first_order,
+            h.first_order_ci95,
+            w.2,
+        );
+        close(&format!("{name} hit total"), h.total, h.total_ci95, w.3);
+    }
+}
+
+#[test]
+fn by_takes_one_sort_and_one_kind_of_source() {
+    simulate()
+        .args([
+            "sensitivity",
+            "scenarios/base.toml",
+            "--by",
+            "mean,probability",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("one of each at most"));
 }
