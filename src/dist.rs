@@ -39,6 +39,8 @@ use rand::Rng;
 use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uniform};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::special;
+
 /// Why a distribution or a clamp was rejected.
 ///
 /// Each message names the offending parameter and says what is allowed, so
@@ -487,6 +489,40 @@ impl Dist {
         }
     }
 
+    /// The `p`-quantile, 0 < p < 1: the value below which a draw falls
+    /// with probability `p`. Closed forms for the normal (Wichura's AS 241),
+    /// log-normal, uniform and triangular; the beta and PERT (a scaled
+    /// beta with shapes 1 + 4(mode − min)/(max − min) and
+    /// 1 + 4(max − mode)/(max − min)) by inverting the regularized
+    /// incomplete beta function.
+    pub fn quantile(&self, p: f64) -> f64 {
+        match self {
+            Dist::Normal(d) => d.mean + d.sd * special::normal_quantile(p),
+            Dist::LogNormal(d) => d.median * (d.sigma * special::normal_quantile(p)).exp(),
+            Dist::Uniform(d) => d.min + p * (d.max - d.min),
+            Dist::Triangular(d) => {
+                let (w, u) = (d.max - d.min, d.mode - d.min);
+                if w == 0.0 {
+                    d.min
+                } else if p * w < u {
+                    d.min + (p * w * u).sqrt()
+                } else {
+                    d.max - ((1.0 - p) * w * (d.max - d.mode)).sqrt()
+                }
+            }
+            Dist::Pert(d) => {
+                let w = d.max - d.min;
+                if w == 0.0 {
+                    return d.min;
+                }
+                let a = 1.0 + 4.0 * (d.mode - d.min) / w;
+                let b = 1.0 + 4.0 * (d.max - d.mode) / w;
+                d.min + w * special::beta_quantile(p, a, b)
+            }
+            Dist::Beta(d) => special::beta_quantile(p, d.alpha, d.beta),
+        }
+    }
+
     /// The closed interval every sample lies in; bounds may be infinite.
     ///
     /// Normal: `(-inf, inf)`, or `(mean, mean)` when `sd = 0`. Lognormal:
@@ -866,6 +902,22 @@ impl Param {
         }
     }
 
+    /// The `p`-quantile, 0 < p < 1: the fixed value, or the distribution's
+    /// quantile clamped (clamping is monotone, so it maps quantiles to
+    /// quantiles).
+    pub fn quantile(&self, p: f64) -> f64 {
+        match self {
+            Param::Fixed(x) => *x,
+            Param::Random(r) => {
+                let x = r.dist.quantile(p);
+                match r.clamp {
+                    Some((lo, hi)) => clamp_to(x, lo, hi),
+                    None => x,
+                }
+            }
+        }
+    }
+
     /// A representative value for display: the fixed value, or the
     /// distribution's mean (ignoring the clamp).
     pub fn nominal(&self) -> f64 {
@@ -957,6 +1009,50 @@ mod tests {
     use rand_xoshiro::Xoshiro256PlusPlus;
 
     const N: usize = 400_000;
+
+    /// The quantile against the sampler, a second method: the fraction of
+    /// `N` draws at or below the p-quantile is p within 5 standard errors,
+    /// sqrt(p(1-p)/N), for p = 0.1, 0.5, 0.9.
+    #[test]
+    fn quantiles_agree_with_the_samplers() {
+        let dists = [
+            Dist::normal(3.0, 2.0).unwrap(),
+            Dist::lognormal(0.25e6, 1.0).unwrap(),
+            Dist::uniform(0.5, 3.0).unwrap(),
+            Dist::triangular(-0.05, 0.08, 0.2).unwrap(),
+            Dist::pert(0.5, 1.0, 1.5).unwrap(),
+            Dist::pert(0.0, 0.1, 1.0).unwrap(),
+            Dist::beta(2.0, 5.0).unwrap(),
+            Dist::beta(0.5, 0.5).unwrap(),
+        ];
+        for (i, dist) in dists.iter().enumerate() {
+            let mut r = rng(100 + i as u64);
+            let xs: Vec<f64> = (0..N).map(|_| dist.sample(&mut r)).collect();
+            for p in [0.1, 0.5, 0.9] {
+                let q = dist.quantile(p);
+                let below = xs.iter().filter(|&&x| x <= q).count() as f64 / N as f64;
+                let se = (p * (1.0 - p) / N as f64).sqrt();
+                assert!(
+                    (below - p).abs() <= 5.0 * se,
+                    "{dist}: {below} of draws below the {p}-quantile {q}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quantiles_in_closed_form() {
+        assert_eq!(Dist::uniform(1.0, 3.0).unwrap().quantile(0.25), 1.5);
+        assert_eq!(Dist::lognormal(5.0, 0.7).unwrap().quantile(0.5), 5.0);
+        let t = Dist::triangular(0.0, 1.0, 2.0).unwrap();
+        assert!((t.quantile(0.125) - 0.5).abs() < 1e-15);
+        assert!((t.quantile(0.875) - 1.5).abs() < 1e-15);
+        // A symmetric PERT's median is its mode.
+        assert!((Dist::pert(0.5, 1.0, 1.5).unwrap().quantile(0.5) - 1.0).abs() < 1e-12);
+        let clamped = Param::random(Dist::normal(0.0, 1.0).unwrap(), Some((-1.0, 1.0))).unwrap();
+        assert_eq!(clamped.quantile(0.01), -1.0);
+        assert_eq!(Param::fixed(4.0).quantile(0.9), 4.0);
+    }
 
     fn rng(seed: u64) -> Xoshiro256PlusPlus {
         Xoshiro256PlusPlus::seed_from_u64(seed)

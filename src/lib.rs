@@ -13,5 +13,7 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sensitivity;
+mod special;
 pub mod stats;
 pub mod sweep;

@@ -9,7 +9,9 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
+mod compare;
 mod run;
+mod sensitivity;
 mod solve;
 mod sweep;
 
@@ -44,6 +46,12 @@ enum Command {
     Solve(solve::SolveArgs),
     /// Measure paths per second at every thread count, against the floor.
     Bench(bench::BenchArgs),
+    /// Compare scenarios on common random numbers: each one's difference
+    /// from the first, with paired and unpaired standard errors.
+    Compare(compare::CompareArgs),
+    /// What moves each target: a tornado of every uncertain input at its
+    /// ends, one at a time, on common random numbers.
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Options every simulating command shares.
@@ -95,6 +103,8 @@ pub fn main() -> ExitCode {
         Some(Command::Sweep(args)) => sweep::run(args),
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Bench(args)) => bench::run(args),
+        Some(Command::Compare(args)) => compare::run(args),
+        Some(Command::Sensitivity(args)) => sensitivity::run(args),
         None => run::run(cli.run),
     };
     report_peak_memory();

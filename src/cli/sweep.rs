@@ -86,7 +86,7 @@ fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
 
 /// The format of the `--out` file: from its extension, else from
 /// `--format` when that names a file format.
-fn out_format(path: &Path, format: SweepFormat) -> Result<SweepFormat, UsageError> {
+pub(super) fn out_format(path: &Path, format: SweepFormat) -> Result<SweepFormat, UsageError> {
     let folder = match path.parent() {
         Some(f) if !f.as_os_str().is_empty() => f,
         _ => Path::new("."),

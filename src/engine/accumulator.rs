@@ -6,7 +6,7 @@
 //! sketches (see [`crate::stats`]).
 
 use crate::model::Outcome;
-use crate::stats::{Moments, QuantileMethod, QuantileStore};
+use crate::stats::{CoMoments, MissMeans, Moments, QuantileMethod, QuantileStore};
 
 /// Everything the report needs about one target.
 #[derive(Clone, Debug)]
@@ -19,6 +19,36 @@ pub struct TargetAccumulator {
     pub shortfall: f64,
     pub totals: QuantileStore,
     pub monthly: Vec<MonthAccumulator>,
+    /// What drives the target's revenue, from its streams' revenue path by
+    /// path; `None` where it is not kept (sweeps).
+    pub drivers: Option<DriverAccumulator>,
+}
+
+/// The streams a target counts, and how its revenue moves with theirs:
+/// co-moments of the target's horizon revenue and each stream's, and the
+/// streams' means (and churn) over the paths that miss the amount.
+#[derive(Clone, Debug)]
+pub struct DriverAccumulator {
+    /// Indices of the target's streams in the scenario's stream list.
+    pub streams: Vec<usize>,
+    pub moments: CoMoments,
+    pub miss: MissMeans,
+}
+
+impl DriverAccumulator {
+    pub fn new(streams: Vec<usize>) -> Self {
+        let k = streams.len();
+        DriverAccumulator {
+            streams,
+            moments: CoMoments::new(k),
+            miss: MissMeans::new(k),
+        }
+    }
+
+    pub fn merge(&mut self, other: &DriverAccumulator) {
+        self.moments.merge(&other.moments);
+        self.miss.merge(&other.miss);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +85,7 @@ impl TargetAccumulator {
                     values: QuantileStore::with_capacity(method, capacity),
                 })
                 .collect(),
+            drivers: None,
         }
     }
 
@@ -108,6 +139,9 @@ impl TargetAccumulator {
         for (mine, theirs) in self.monthly.iter_mut().zip(other.monthly) {
             mine.moments.merge(&theirs.moments);
             mine.values.merge(theirs.values);
+        }
+        if let (Some(mine), Some(theirs)) = (&mut self.drivers, &other.drivers) {
+            mine.merge(theirs);
         }
     }
 }

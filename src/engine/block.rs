@@ -1,12 +1,13 @@
 //! One block of paths: every stream adds its revenue into its segment's
-//! month-by-path buffer, then each target reads its segments path by path.
+//! month-by-path buffer, then each target reads its segments path by path,
+//! and (outside sweeps) relates its horizon revenue to its streams'.
 
-use super::accumulator::{Accumulator, StreamAccumulator, TargetAccumulator};
+use super::accumulator::{Accumulator, DriverAccumulator, StreamAccumulator, TargetAccumulator};
 use super::{RunOptions, stream_key};
-use crate::model::{Block, Model};
+use crate::model::{Block, Kind, Model, PathOutcomes, Rekey};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
-use crate::stats::QuantileMethod;
+use crate::stats::{CoMoments, MissMeans, QuantileMethod};
 
 /// A scenario compiled for the inner loop: indices instead of names.
 ///
@@ -15,18 +16,31 @@ use crate::stats::QuantileMethod;
 /// sums depend on their order, and no reordering of the file's tables may
 /// move a result by a bit.
 pub struct Plan<'a> {
-    /// Model, generator key, segment index and the stream's index in the
-    /// scenario (where its accumulator goes), in canonical order.
-    streams: Vec<(&'a Model, u64, usize, usize)>,
+    /// Model, generator key and segment index, in the scenario's order
+    /// (where each stream's accumulator and path totals go).
+    streams: Vec<(&'a Model, u64, usize)>,
+    /// The streams' indices in the order they run: by kind and id.
+    order: Vec<usize>,
     targets: Vec<(f64, Vec<usize>)>,
+    /// Per target, the indices of the streams whose segment it counts.
+    target_streams: Vec<Vec<usize>>,
     segments: usize,
     horizon: usize,
     paths: u64,
     seed: u64,
+    /// The seed each stream draws from: `seed`, unless a variance-by-source
+    /// run re-keys a stream (see [`Plan::with_stream_seed`]).
+    stream_seeds: Vec<u64>,
+    /// Per stream, one purpose drawing from another seed (see
+    /// [`Plan::with_purpose_seed`]); `None` in every ordinary run.
+    stream_rekeys: Vec<Option<Rekey>>,
     method: QuantileMethod,
     /// Whether monthly statistics are kept; sweeps show horizon totals
     /// only, and skip them.
     monthly: bool,
+    /// Whether contributions and the drivers of a miss are kept; sweeps
+    /// skip them too.
+    drivers: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -39,15 +53,15 @@ impl<'a> Plan<'a> {
             (a.kind(), &a.id).cmp(&(b.kind(), &b.id))
         });
         Plan {
-            streams: order
-                .into_iter()
-                .map(|i| {
-                    let s = &scenario.streams[i];
+            order,
+            streams: scenario
+                .streams
+                .iter()
+                .map(|s| {
                     (
                         &s.model,
                         stream_key(s.kind().as_str(), &s.id),
                         index(&s.segment),
-                        i,
                     )
                 })
                 .collect(),
@@ -58,12 +72,24 @@ impl<'a> Plan<'a> {
                 // name order.
                 .map(|t| (t.amount, t.segments.iter().map(|s| index(s)).collect()))
                 .collect(),
+            target_streams: scenario
+                .targets
+                .iter()
+                .map(|t| {
+                    (0..scenario.streams.len())
+                        .filter(|&i| t.segments.contains(&scenario.streams[i].segment))
+                        .collect()
+                })
+                .collect(),
             segments: segments.len(),
             horizon: scenario.horizon_months as usize,
             paths: options.paths,
             seed: options.seed,
+            stream_seeds: vec![options.seed; scenario.streams.len()],
+            stream_rekeys: vec![None; scenario.streams.len()],
             method: options.method(),
             monthly: true,
+            drivers: true,
         }
     }
 
@@ -71,8 +97,26 @@ impl<'a> Plan<'a> {
     pub fn totals_only(scenario: &'a Scenario, options: &RunOptions) -> Self {
         Plan {
             monthly: false,
+            drivers: false,
             ..Plan::new(scenario, options)
         }
+    }
+
+    /// This plan with stream `stream` drawing from `seed` instead, every
+    /// other stream keeping its draws: pick-freeze re-keying of one source.
+    pub fn with_stream_seed(mut self, stream: usize, seed: u64) -> Self {
+        self.stream_seeds[stream] = seed;
+        self
+    }
+
+    /// This plan with one purpose of stream `stream` drawing from `seed`,
+    /// every other purpose and stream keeping its draws.
+    pub fn with_purpose_seed(mut self, stream: usize, purpose: &str, seed: u64) -> Self {
+        self.stream_rekeys[stream] = Some(Rekey {
+            purpose: crate::rng::key(purpose),
+            seed,
+        });
+        self
     }
 
     pub fn empty_accumulator(&self, capacity: usize) -> Accumulator {
@@ -81,9 +125,14 @@ impl<'a> Plan<'a> {
             targets: self
                 .targets
                 .iter()
-                .map(|(amount, _)| {
+                .zip(&self.target_streams)
+                .map(|((amount, _), streams)| {
                     let months = if self.monthly { self.horizon } else { 0 };
-                    TargetAccumulator::new(*amount, months, self.method, capacity)
+                    let mut target = TargetAccumulator::new(*amount, months, self.method, capacity);
+                    if self.drivers {
+                        target.drivers = Some(DriverAccumulator::new(streams.clone()));
+                    }
+                    target
                 })
                 .collect(),
             streams: vec![StreamAccumulator::default(); self.streams.len()],
@@ -94,6 +143,18 @@ impl<'a> Plan<'a> {
     /// says so (a block of a large scenario can take seconds, and Ctrl-C
     /// must be heard within one).
     pub fn run_block(&self, index: u64, stop: &dyn Fn() -> bool) -> Option<Accumulator> {
+        self.run_block_seeing(index, stop, |_, _| ())
+    }
+
+    /// As [`Plan::run_block`], also showing `see(target, totals)` each
+    /// target's horizon revenue on every path of the block, in target
+    /// order: what paired comparisons of scenarios need.
+    pub fn run_block_seeing(
+        &self,
+        index: u64,
+        stop: &dyn Fn() -> bool,
+        mut see: impl FnMut(usize, &[f64]),
+    ) -> Option<Accumulator> {
         let first = index * BLOCK_PATHS as u64;
         let n = (self.paths - first).min(BLOCK_PATHS as u64) as usize;
         let h = self.horizon;
@@ -102,6 +163,7 @@ impl<'a> Plan<'a> {
             index,
             paths: n,
             horizon: h,
+            rekey: None,
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;
@@ -110,14 +172,32 @@ impl<'a> Plan<'a> {
             let revenue = &mut scratch.revenue;
             revenue.clear();
             revenue.resize(self.segments * size, 0.0);
-            for &(model, key, segment, at) in &self.streams {
+            // Each stream's horizon revenue and churn, path by path.
+            let k = self.streams.len();
+            scratch.stream_totals.resize(k * n, 0.0);
+            scratch.churned.resize(k * n, false);
+            for &i in &self.order {
                 if stop() {
                     return false;
                 }
+                let (model, key, segment) = self.streams[i];
+                let totals = &mut scratch.stream_totals[i * n..(i + 1) * n];
+                let churned = &mut scratch.churned[i * n..(i + 1) * n];
+                let block = Block {
+                    seed: self.stream_seeds[i],
+                    rekey: self.stream_rekeys[i],
+                    ..block
+                };
                 let out = &mut revenue[segment * size..(segment + 1) * size];
-                acc.streams[at].add(model.simulate(&block, key, out));
+                let paths = PathOutcomes {
+                    revenue: totals,
+                    churned,
+                };
+                acc.streams[i].add(model.simulate(&block, key, out, paths));
             }
-            for ((_, segments), target) in self.targets.iter().zip(acc.targets.iter_mut()) {
+            for (t, ((_, segments), target)) in
+                self.targets.iter().zip(acc.targets.iter_mut()).enumerate()
+            {
                 // The target's revenue, month-major: one segment's buffer as
                 // it is, or the sum of several in the target's order.
                 let values: &[f64] = match segments.as_slice() {
@@ -147,6 +227,21 @@ impl<'a> Plan<'a> {
                     totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
                 }
                 target.push_totals(totals);
+                see(t, totals);
+                if let Some(drivers) = &mut target.drivers {
+                    let of = |i: usize| &scratch.stream_totals[i * n..(i + 1) * n];
+                    let parts: Vec<&[f64]> = drivers.streams.iter().map(|&i| of(i)).collect();
+                    let flags: Vec<&[bool]> = drivers
+                        .streams
+                        .iter()
+                        .map(|&i| match self.streams[i].0.kind() {
+                            Kind::Client => &scratch.churned[i * n..(i + 1) * n],
+                            _ => &[],
+                        })
+                        .collect();
+                    drivers.moments = CoMoments::from_slices(totals, &parts);
+                    drivers.miss = MissMeans::from_slices(totals, target.amount, &parts, &flags);
+                }
             }
             true
         });
@@ -164,6 +259,10 @@ struct Scratch {
     values: Vec<f64>,
     /// One target's horizon revenue by path.
     totals: Vec<f64>,
+    /// Each stream's horizon revenue by path: `[stream][path]`.
+    stream_totals: Vec<f64>,
+    /// Whether each stream churned on each path: `[stream][path]`.
+    churned: Vec<bool>,
 }
 
 thread_local! {

@@ -12,17 +12,23 @@
 //! month-by-path buffer of its segment, a chunk of paths at a time with its
 //! draws batched (`crate::model`); each target then records whole months
 //! and horizon totals at once: moments by two passes, values in bulk into
-//! the quantile stores. Nothing is allocated per path.
+//! the quantile stores. Nothing is allocated per path. Outside sweeps, each
+//! target also folds its streams' horizon revenue, path by path, into
+//! co-moments and means over missed paths (see [`DriverAccumulator`]).
 
 mod accumulator;
 pub mod batch;
 mod block;
 pub mod memory;
 mod ordered;
+pub mod paired;
+pub mod sobol;
 
 use ordered::WINDOW_PER_THREAD;
 
-pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
+pub use accumulator::{
+    Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,
+};
 
 use std::time::{Duration, Instant};
 
@@ -125,6 +131,9 @@ pub struct TargetResult {
     pub shortfall_sum: f64,
     pub totals: Quantiles,
     pub monthly: Vec<MonthResult>,
+    /// Contributions to variance and the drivers of a miss; `None` in
+    /// sweeps, which do not keep them.
+    pub drivers: Option<DriverAccumulator>,
 }
 
 #[derive(Debug)]
@@ -252,6 +261,7 @@ fn finish(
                     values: m.values.finish_for(&MONTHLY_QUANTILES),
                 })
                 .collect(),
+            drivers: t.drivers,
         })
         .collect();
     RunResult {

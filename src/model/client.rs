@@ -9,7 +9,7 @@
 //! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
 
 use super::sample::fill_uniforms;
-use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome, add_chunk};
+use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome, PathOutcomes, add_chunk};
 use crate::dist::Param;
 use crate::math;
 
@@ -72,7 +72,13 @@ impl Client {
         fields
     }
 
-    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+    pub(super) fn simulate(
+        &self,
+        block: &Block,
+        stream: u64,
+        out: &mut [f64],
+        paths: PathOutcomes<'_>,
+    ) -> Outcome {
         let n = block.paths;
         let h = block.horizon;
         let mut spend = Vec::new();
@@ -120,12 +126,15 @@ impl Client {
                 }
             }
         }
-        let churned = churn.iter().filter(|&&t| t <= h as f64).count() as u64;
+        for (flag, &t) in paths.churned.iter_mut().zip(&churn) {
+            *flag = t <= h as f64;
+        }
+        let churned = paths.churned.iter().filter(|&&c| c).count() as u64;
         // The share of spend lost after churn, per path.
         let lost: Vec<f64> = retain.iter().map(|r| 1.0 - r).collect();
 
         let mut index = vec![0.0; h * CHUNK];
-        let mut totals = vec![0.0; n];
+        let totals = paths.revenue;
         let last_month = h as f64;
         for first in (0..n).step_by(CHUNK) {
             let c = CHUNK.min(n - first);
@@ -150,7 +159,7 @@ impl Client {
             let totals = &mut totals[first..first + c];
             add_chunk(revenue, first, n, out, totals);
         }
-        Outcome::from_totals(&totals, churned)
+        Outcome::from_totals(totals, churned)
     }
 }
 

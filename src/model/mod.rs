@@ -104,6 +104,17 @@ impl Outcome {
     }
 }
 
+/// What one stream did on each path of a block, beyond its monthly
+/// revenue: the buffers [`Model::simulate`] fills, which the engine reads
+/// for contributions to variance and the drivers of a miss.
+pub struct PathOutcomes<'a> {
+    /// Horizon revenue of each path (overwritten).
+    pub revenue: &'a mut [f64],
+    /// Whether the stream churned within the horizon on each path
+    /// (overwritten; always false for kinds that cannot churn).
+    pub churned: &'a mut [bool],
+}
+
 /// Adds a chunk's revenue, month-major over its `c` paths, into the
 /// block's month-major `out` (rows of `n` paths, the chunk's starting at
 /// path `first`) and into the chunk's horizon `totals`.
@@ -132,12 +143,33 @@ pub struct Block {
     pub index: u64,
     pub paths: usize,
     pub horizon: usize,
+    /// One purpose, by its key, drawing from another seed: pick-freeze
+    /// re-keying of one source for variance by purpose. `None` in every
+    /// ordinary run.
+    pub rekey: Option<Rekey>,
+}
+
+/// A purpose (by key) that draws from `seed` instead of the block's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rekey {
+    pub purpose: u64,
+    pub seed: u64,
 }
 
 impl Block {
     /// The generator for one purpose of the stream whose key is `stream`.
     pub fn generator(&self, stream: u64, purpose: &str) -> Generator {
-        rng::generator(self.seed, self.index, stream, rng::key(purpose))
+        let key = rng::key(purpose);
+        rng::generator(self.seed_for(key), self.index, stream, key)
+    }
+
+    /// The seed purpose `key` draws from: the block's, unless re-keyed.
+    #[inline]
+    pub(crate) fn seed_for(&self, key: u64) -> u64 {
+        match self.rekey {
+            Some(r) if r.purpose == key => r.seed,
+            _ => self.seed,
+        }
     }
 
     /// One value of `param` per path, from the parameter's own generator
@@ -159,6 +191,50 @@ impl Block {
 }
 
 impl Model {
+    /// The purposes the process draws from (see [`crate::rng`]), for
+    /// variance by purpose: each random parameter drawn per path by its
+    /// name, then `growth_shocks` when the volatility is not a plain 0,
+    /// `churn` when a client can churn, and a pipeline's `arrivals` and,
+    /// for a random spend, `new_client_spend` (its spends are drawn per new
+    /// client from there, not per path).
+    pub fn purposes(&self) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = self
+            .fields()
+            .into_iter()
+            .filter(|f| f.param.is_random())
+            .map(|f| f.name)
+            .collect();
+        let shocks = |g: &Growth| !matches!(g.volatility, Param::Fixed(v) if v == 0.0);
+        match self {
+            Model::Client(c) => {
+                if shocks(&c.growth) {
+                    out.push("growth_shocks");
+                }
+                if !matches!(c.churn.probability, Param::Fixed(p) if p == 0.0) {
+                    out.push("churn");
+                }
+            }
+            Model::Pipeline(p) => {
+                out.retain(|&name| name != "monthly_spend");
+                out.push("arrivals");
+                if p.monthly_spend.is_random() {
+                    out.push("new_client_spend");
+                }
+            }
+            Model::Subscription(s) => {
+                if shocks(&s.growth) {
+                    out.push("growth_shocks");
+                }
+            }
+            Model::Stream(s) => {
+                if shocks(&s.growth) {
+                    out.push("growth_shocks");
+                }
+            }
+        }
+        out
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Model::Client(_) => Kind::Client,
@@ -193,14 +269,25 @@ impl Model {
     }
 
     /// Adds the stream's revenue for every path of `block` into `out`, laid
-    /// out month-major: `out[month * block.paths + path]`.
-    pub fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+    /// out month-major: `out[month * block.paths + path]`, and writes each
+    /// path's horizon revenue and churn into `paths`.
+    pub fn simulate(
+        &self,
+        block: &Block,
+        stream: u64,
+        out: &mut [f64],
+        paths: PathOutcomes<'_>,
+    ) -> Outcome {
         debug_assert_eq!(out.len(), block.paths * block.horizon);
+        debug_assert_eq!(paths.revenue.len(), block.paths);
+        debug_assert_eq!(paths.churned.len(), block.paths);
+        paths.revenue.fill(0.0);
+        paths.churned.fill(false);
         match self {
-            Model::Client(c) => c.simulate(block, stream, out),
-            Model::Pipeline(p) => p.simulate(block, stream, out),
-            Model::Subscription(s) => s.simulate(block, stream, out),
-            Model::Stream(s) => s.simulate(block, stream, out),
+            Model::Client(c) => c.simulate(block, stream, out, paths),
+            Model::Pipeline(p) => p.simulate(block, stream, out, paths.revenue),
+            Model::Subscription(s) => s.simulate(block, stream, out, paths.revenue),
+            Model::Stream(s) => s.simulate(block, stream, out, paths.revenue),
         }
     }
 }

@@ -53,7 +53,13 @@ impl Pipeline {
         ]
     }
 
-    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+    pub(super) fn simulate(
+        &self,
+        block: &Block,
+        stream: u64,
+        out: &mut [f64],
+        totals: &mut [f64],
+    ) -> Outcome {
         let n = block.paths;
         let h = block.horizon;
         let mut arrivals = Vec::new();
@@ -89,7 +95,6 @@ impl Pipeline {
         );
         // signed[m * c + i]: spend of the clients path i signed in month m+1.
         let mut signed = vec![0.0; h * CHUNK];
-        let mut totals = vec![0.0; n];
         for first in (0..n).step_by(CHUNK) {
             let c = CHUNK.min(n - first);
             // New clients of every path and month, path after path.
@@ -145,7 +150,7 @@ impl Pipeline {
                 }
             }
         }
-        Outcome::from_totals(&totals, 0)
+        Outcome::from_totals(totals, 0)
     }
 }
 
@@ -407,6 +412,7 @@ mod tests {
             index: 2,
             paths: 10,
             horizon: 12,
+            rekey: None,
         };
         let param = Param::random(crate::dist::Dist::lognormal(1e5, 1.0).expect("valid"), None)
             .expect("valid");

@@ -61,9 +61,9 @@ impl Source {
     pub(crate) fn new(block: &Block, stream: u64, purpose: &str) -> Self {
         let key = rng::key(purpose);
         Source {
-            main: rng::generator(block.seed, block.index, stream, key),
+            main: rng::generator(block.seed_for(key), block.index, stream, key),
             // Any fixed, distinct key: the redraws' own generator.
-            redraw: rng::generator(block.seed, block.index, stream, !key),
+            redraw: rng::generator(block.seed_for(key), block.index, stream, !key),
         }
     }
 
@@ -404,6 +404,7 @@ mod tests {
             index: 0,
             paths: 1024,
             horizon: 12,
+            rekey: None,
         }
     }
 

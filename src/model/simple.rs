@@ -36,7 +36,13 @@ impl Subscription {
         fields
     }
 
-    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+    pub(super) fn simulate(
+        &self,
+        block: &Block,
+        stream: u64,
+        out: &mut [f64],
+        totals: &mut [f64],
+    ) -> Outcome {
         let mut seats = Vec::new();
         let mut price = Vec::new();
         block.draw(stream, "seats", &self.seats, &mut seats);
@@ -44,7 +50,7 @@ impl Subscription {
         for (s, p) in seats.iter_mut().zip(&price) {
             *s *= p;
         }
-        level_times_growth(&seats, &self.growth, block, stream, out)
+        level_times_growth(&seats, &self.growth, block, stream, out, totals)
     }
 }
 
@@ -59,10 +65,16 @@ impl GrowthStream {
         fields
     }
 
-    pub(super) fn simulate(&self, block: &Block, stream: u64, out: &mut [f64]) -> Outcome {
+    pub(super) fn simulate(
+        &self,
+        block: &Block,
+        stream: u64,
+        out: &mut [f64],
+        totals: &mut [f64],
+    ) -> Outcome {
         let mut level = Vec::new();
         block.draw(stream, "monthly_revenue", &self.monthly_revenue, &mut level);
-        level_times_growth(&level, &self.growth, block, stream, out)
+        level_times_growth(&level, &self.growth, block, stream, out, totals)
     }
 }
 
@@ -73,12 +85,12 @@ fn level_times_growth(
     block: &Block,
     stream: u64,
     out: &mut [f64],
+    totals: &mut [f64],
 ) -> Outcome {
     let n = block.paths;
     let h = block.horizon;
     let mut paths = growth.prepare(block, stream);
     let mut index = vec![0.0; h * CHUNK];
-    let mut totals = vec![0.0; n];
     for first in (0..n).step_by(CHUNK) {
         let c = CHUNK.min(n - first);
         let revenue = &mut index[..h * c];
@@ -86,5 +98,5 @@ fn level_times_growth(
         let totals = &mut totals[first..first + c];
         add_chunk(revenue, first, n, out, totals);
     }
-    Outcome::from_totals(&totals, 0)
+    Outcome::from_totals(totals, 0)
 }

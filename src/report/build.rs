@@ -1,7 +1,10 @@
 //! From a run's result to the [`Report`].
 
-use super::{Bin, MonthReport, QuantileRow, Report, Share, StreamReport, TargetReport};
-use crate::engine::RunResult;
+use super::{
+    Bin, Contribution, MissDriver, MissDrivers, MonthReport, QuantileRow, Report, Share,
+    StreamReport, TargetReport,
+};
+use crate::engine::{DriverAccumulator, RunResult};
 use crate::model::Kind;
 use crate::scenario::Scenario;
 use crate::stats::{Quantiles, Z95, wilson_interval};
@@ -112,6 +115,18 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
                     .collect(),
                 largest_client: largest(&t.segments),
                 histogram: histogram(&r.totals, t.amount),
+                contributions: r
+                    .drivers
+                    .as_ref()
+                    .map_or_else(Vec::new, |d| contributions(scenario, d)),
+                miss_drivers: r.drivers.as_ref().map_or(
+                    MissDrivers {
+                        paths: n - r.hits,
+                        mean_given_miss: None,
+                        streams: Vec::new(),
+                    },
+                    |d| miss_drivers(scenario, d),
+                ),
             }
         })
         .collect();
@@ -136,6 +151,47 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         } else {
             0.0
         },
+    }
+}
+
+/// Each stream's sd and share of the variance of the target's revenue.
+fn contributions(scenario: &Scenario, d: &DriverAccumulator) -> Vec<Contribution> {
+    d.streams
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| Contribution {
+            stream: scenario.streams[i].path(),
+            sd: d.moments.sd(k),
+            share_of_variance: d.moments.share_of_variance(k),
+        })
+        .collect()
+}
+
+/// Each stream's mean over the paths that miss, against its mean.
+fn miss_drivers(scenario: &Scenario, d: &DriverAccumulator) -> MissDrivers {
+    let streams = match d.miss.mean_total() {
+        None => Vec::new(),
+        Some(_) => d
+            .streams
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let given = d.miss.mean(k).unwrap_or(f64::NAN);
+                let stream = &scenario.streams[i];
+                MissDriver {
+                    stream: stream.path(),
+                    mean_given_miss: given,
+                    shift: given - d.moments.mean(k),
+                    churn_probability_given_miss: (stream.kind() == Kind::Client)
+                        .then(|| d.miss.flagged_fraction(k).unwrap_or(f64::NAN)),
+                }
+            })
+            .collect(),
+    };
+    MissDrivers {
+        paths: d.miss.count(),
+        mean_given_miss: d.miss.mean_total(),
+        streams,
     }
 }
 

@@ -92,6 +92,46 @@ pub struct TargetReport {
     /// The client with the largest share of this target's revenue.
     pub largest_client: Option<Share>,
     pub histogram: Vec<Bin>,
+    /// Each of the target's streams' share of the variance of its revenue
+    /// (Euler allocation), in scenario order.
+    pub contributions: Vec<Contribution>,
+    /// How the paths that miss the amount differ from all paths.
+    pub miss_drivers: MissDrivers,
+}
+
+/// One stream's part in the variance of a target's horizon revenue R.
+#[derive(Clone, Debug, Serialize)]
+pub struct Contribution {
+    /// `kind.id`.
+    pub stream: String,
+    /// Standard deviation of the stream's horizon revenue.
+    pub sd: f64,
+    /// Cov(R_s, R) / Var(R); the shares sum to 1. Null when R does not vary.
+    pub share_of_variance: Option<f64>,
+}
+
+/// The paths with R < amount, against all paths.
+#[derive(Clone, Debug, Serialize)]
+pub struct MissDrivers {
+    /// How many paths miss.
+    pub paths: u64,
+    /// `E[R | miss]`; null when no path misses.
+    pub mean_given_miss: Option<f64>,
+    /// Per stream of the target; empty when no path misses.
+    pub streams: Vec<MissDriver>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MissDriver {
+    /// `kind.id`.
+    pub stream: String,
+    /// `E[R_s | miss]`.
+    pub mean_given_miss: f64,
+    /// `E[R_s | miss] - E[R_s]`; the shifts sum to `E[R | miss] - E[R]`.
+    pub shift: f64,
+    /// Clients only: P(churned within the horizon | miss).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub churn_probability_given_miss: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::money::{money, percent, thousands};
-use super::{Bin, Report, TargetReport};
+use super::{Bin, Report, StreamReport, TargetReport};
 
 /// Widest histogram bar, in characters.
 const BAR_WIDTH: usize = 40;
@@ -55,6 +55,7 @@ pub fn render(report: &Report, color: bool) -> String {
     for t in &report.targets {
         out.push('\n');
         target(&mut out, t, &style);
+        drivers(&mut out, t, &report.streams, &style);
     }
     out.push('\n');
     monthly(&mut out, report, &style);
@@ -151,6 +152,87 @@ fn histogram(out: &mut String, bins: &[Bin], amount: f64, style: &Style) {
             mark,
             width = BAR_WIDTH + if style.color && short { 8 } else { 0 },
         );
+    }
+}
+
+/// Widest stream name in the "What drives it" table: `kind.id` of every
+/// stream of the base scenario fits, and a line stays under 80 columns.
+const DRIVER_NAME_WIDTH: usize = 34;
+
+/// What drives the target: each stream's sd and share of the variance, and
+/// on the paths that miss, how far its mean moves (and how often a client
+/// churned there, against how often overall).
+fn drivers(out: &mut String, t: &TargetReport, streams: &[StreamReport], style: &Style) {
+    if t.contributions.is_empty() {
+        return;
+    }
+    let miss = &t.miss_drivers;
+    let width = t
+        .contributions
+        .iter()
+        .map(|c| c.stream.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(6, DRIVER_NAME_WIDTH);
+    let missed = match miss.mean_given_miss {
+        Some(mean) => format!(
+            "if missed ({} of paths, mean {})",
+            percent(1.0 - t.probability),
+            money(mean)
+        ),
+        None => "no path misses".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  {}  {}",
+        style.bold("What drives it"),
+        style.dim(&missed)
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        style
+            .dim(&format!(
+                "  {:<width$} {:>7} {:>9} {:>9}  {}",
+                "stream",
+                "sd",
+                "var share",
+                if miss.mean_given_miss.is_some() {
+                    "shift"
+                } else {
+                    ""
+                },
+                if miss.mean_given_miss.is_some() {
+                    "churned (all)"
+                } else {
+                    ""
+                },
+            ))
+            .trim_end()
+    );
+    for (k, c) in t.contributions.iter().enumerate() {
+        let share = c.share_of_variance.map_or("–".to_string(), percent);
+        let mut line = format!(
+            "  {:<width$} {:>7} {:>9}",
+            truncate(&c.stream, width),
+            money(c.sd),
+            share
+        );
+        if let Some(d) = miss.streams.get(k) {
+            let sign = if d.shift >= 0.0 { "+" } else { "" };
+            let _ = write!(line, " {:>9}", format!("{sign}{}", money(d.shift)));
+            if let Some(p) = d.churn_probability_given_miss {
+                let all = streams
+                    .iter()
+                    .find(|s| format!("{}.{}", s.kind.as_str(), s.id) == d.stream)
+                    .and_then(|s| s.churn_probability);
+                let _ = write!(line, "  {}", percent(p));
+                if let Some(all) = all {
+                    let _ = write!(line, " ({})", percent(all));
+                }
+            }
+        }
+        let _ = writeln!(out, "{line}");
     }
 }
 

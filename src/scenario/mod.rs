@@ -11,7 +11,7 @@ mod set;
 mod validate;
 
 pub use error::{Diagnostic, ScenarioError, closest};
-pub use set::{ParamValue, parse_value};
+pub use set::{ParamValue, closest_path, parse_value};
 // Sweep files read values and report errors the way scenario files do.
 pub(crate) use {
     raw::{FileKind, Whole, looks_like, translate},

@@ -12,12 +12,17 @@
 //!   CDF, either exact (every value kept and sorted) or from a [`LogSketch`]
 //!   within [`SKETCH_RELATIVE_ACCURACY`] of exact, whose integer counts
 //!   merge exactly in any order.
+//! - [`CoMoments`] / [`MissMeans`]: co-moments of a total and its parts, and
+//!   the parts' means where the total fell short (contributions to
+//!   variance, drivers of a miss); merged in block order as `Moments`.
 
+mod comoments;
 mod moments;
 mod quantiles;
 mod sketch;
 mod wilson;
 
+pub use comoments::{CoMoments, MissMeans};
 pub use moments::Moments;
 pub use quantiles::{QuantileMethod, QuantileStore, Quantiles, cdf_sorted, quantile_sorted};
 pub use sketch::{LogSketch, SKETCH_RELATIVE_ACCURACY, SKETCH_ZERO_THRESHOLD};

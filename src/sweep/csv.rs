@@ -63,7 +63,7 @@ pub fn render(result: &SweepResult) -> String {
 
 /// A field, quoted when it holds a comma, a quote or a line break (RFC
 /// 4180): distributions print as `beta(alpha=2, beta=5)`.
-fn field(text: &str) -> String {
+pub(crate) fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

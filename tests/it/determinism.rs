@@ -125,6 +125,16 @@ fn json_by_id(report: &revsim::report::Report) -> String {
             });
         }
     }
+    // A target's lists by stream follow the file too.
+    if let Some(targets) = value["targets"].as_array_mut() {
+        for target in targets {
+            for pointer in ["/contributions", "/miss_drivers/streams"] {
+                if let Some(items) = target.pointer_mut(pointer).and_then(|l| l.as_array_mut()) {
+                    items.sort_by_key(|item| item["stream"].to_string());
+                }
+            }
+        }
+    }
     serde_json::to_string(&value).expect("value serialises")
 }
 

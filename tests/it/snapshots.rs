@@ -3,7 +3,8 @@
 
 use revsim::model::Kind;
 use revsim::report::{
-    Bin, MonthReport, QuantileRow, Report, Share, StreamReport, TargetReport, json, terminal,
+    Bin, Contribution, MissDriver, MissDrivers, MonthReport, QuantileRow, Report, Share,
+    StreamReport, TargetReport, json, terminal,
 };
 use revsim::stats::QuantileMethod;
 
@@ -67,6 +68,36 @@ fn sample() -> Report {
                 share: 0.61,
             }),
             histogram,
+            contributions: vec![
+                Contribution {
+                    stream: "client.tiktok_bytedance".into(),
+                    sd: 40.2e6,
+                    share_of_variance: Some(0.4613),
+                },
+                Contribution {
+                    stream: "client.other_customers".into(),
+                    sd: 31.0e6,
+                    share_of_variance: Some(0.5387),
+                },
+            ],
+            miss_drivers: MissDrivers {
+                paths: 34_680,
+                mean_given_miss: Some(955.0e6),
+                streams: vec![
+                    MissDriver {
+                        stream: "client.tiktok_bytedance".into(),
+                        mean_given_miss: 180.0e6,
+                        shift: -42.1e6,
+                        churn_probability_given_miss: Some(0.512),
+                    },
+                    MissDriver {
+                        stream: "client.other_customers".into(),
+                        mean_given_miss: 775.0e6,
+                        shift: -20.4e6,
+                        churn_probability_given_miss: None,
+                    },
+                ],
+            },
         }],
         streams: vec![
             StreamReport {
@@ -123,6 +154,45 @@ fn terminal_report_in_colour_only_adds_escapes() {
         }
     }
     assert_eq!(stripped.replace(' ', ""), plain.replace(' ', ""));
+}
+
+/// The table fits an 80-column terminal, and a long stream name is cut
+/// rather than pushing the columns out.
+#[test]
+fn terminal_report_fits_80_columns() {
+    let mut report = sample();
+    report.targets[0].contributions[1].stream =
+        "subscription.a_very_long_identifier_of_a_product_line".into();
+    report.targets[0].miss_drivers.streams[1].stream =
+        "subscription.a_very_long_identifier_of_a_product_line".into();
+    let text = terminal::render(&report, false);
+    let table: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.contains("What drives it"))
+        .take(4)
+        .collect();
+    assert_eq!(table.len(), 4, "{text}");
+    for line in table {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}");
+    }
+    assert!(
+        text.contains("subscription.a_very_long_identifi…"),
+        "{text}"
+    );
+}
+
+/// With no missing path, the table says so instead of dividing by zero.
+#[test]
+fn terminal_report_says_when_no_path_misses() {
+    let mut report = sample();
+    report.targets[0].miss_drivers = MissDrivers {
+        paths: 0,
+        mean_given_miss: None,
+        streams: Vec::new(),
+    };
+    let text = terminal::render(&report, false);
+    assert!(text.contains("What drives it  no path misses"), "{text}");
+    assert!(!text.contains("NaN"), "{text}");
 }
 
 #[test]
