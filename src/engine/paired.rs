@@ -88,7 +88,7 @@ pub fn run_paired(
             let accumulators = plans
                 .iter()
                 .enumerate()
-                .map(|(i, plan)| {
+                .filter_map(|(i, plan)| {
                     // Stops are heard between blocks here: every scenario's
                     // block is needed to pair its paths.
                     plan.run_block_seeing(b, &|| false, |t, totals| {
@@ -100,7 +100,6 @@ pub fn run_paired(
                     })
                 })
                 // Never given up (see above), so every scenario's is here.
-                .flatten()
                 .collect();
             let mut differences = empty_differences(targets.len(), scenarios.len());
             for (j, indices) in targets.iter().enumerate() {
