@@ -150,6 +150,23 @@ pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Refuses an output file whose folder does not exist, before any run.
+pub fn check_folder(flag: &str, path: &Path) -> Result<(), UsageError> {
+    let folder = match path.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => Path::new("."),
+    };
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "{flag} {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )))
+    }
+}
+
 /// Loads a scenario and applies `--set` assignments in order.
 pub fn load_scenario(file: &Path, sets: &[String]) -> Result<Scenario> {
     let mut scenario = Scenario::load(file)?;

@@ -1,11 +1,11 @@
 //! `simulate FILE`: one scenario, one report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, Format, UsageError, load_scenario, run_options, use_color};
+use super::{CommonArgs, UsageError, check_folder, load_scenario, run_options, use_color};
 use revsim::engine::{self, QuantileChoice};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -25,10 +25,14 @@ pub struct RunArgs {
     /// distribution table. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Terminal)]
-    format: Format,
-    /// Also write the report to this file (whole or not at all).
+    /// What to print on stdout. `csv`: a row per target with the headline
+    /// statistics (the monthly quantiles go to the `--out` CSV's
+    /// `.monthly.csv` file).
+    #[arg(long, value_enum, default_value_t = RunFormat::Terminal)]
+    format: RunFormat,
+    /// Also write the report to this file, whole or not at all: JSON for a
+    /// `.json` name, CSV for `.csv` (and the monthly quantiles beside it in
+    /// `NAME.monthly.csv`), else as `--format`.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// How quantiles are computed: exact up to 1,000,000 paths and
@@ -38,6 +42,13 @@ pub struct RunArgs {
     /// List every parameter path `--set` accepts, with its value, and exit.
     #[arg(long)]
     list_parameters: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Terminal,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -52,6 +63,11 @@ pub fn run(args: RunArgs) -> Result<()> {
         .file
         .as_ref()
         .ok_or_else(|| UsageError("no scenario file given".into()))?;
+    // Refuse a bad --out before the run, not after it.
+    let out = match &args.out {
+        Some(path) => Some((path, out_format(path, args.format)?)),
+        None => None,
+    };
     let scenario = load_scenario(file, &args.set)?;
     if args.list_parameters {
         let mut text = String::new();
@@ -87,19 +103,56 @@ pub fn run(args: RunArgs) -> Result<()> {
     let result = engine::run(&scenario, &options, &progress);
     progress.finish();
     let result = result.context("the simulation did not finish")?;
-    let report = report::build(&scenario, &result);
-    let text = match args.format {
-        Format::Terminal => report::terminal::render(&report, use_color()),
-        Format::Json => report::json::render(&report) + "\n",
-    };
-    if let Some(path) = &args.out {
-        let body = match args.format {
-            Format::Terminal => report::terminal::render(&report, false),
-            Format::Json => text.clone(),
-        };
-        write_atomic(path, body.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut report = report::build(&scenario, &result);
+    report.overrides = args.set.clone();
+    if let Some((path, format)) = out {
+        write_report(path, format, &report)?;
     }
+    let text = match args.format {
+        RunFormat::Terminal => report::terminal::render(&report, use_color()),
+        RunFormat::Json => report::json::render(&report) + "\n",
+        RunFormat::Csv => report::csv::render(&report),
+    };
     print_stdout(&text)?;
     Ok(())
+}
+
+/// Writes the report to `path` in `format`, whole or not at all; CSV
+/// writes the monthly table beside it first, each file whole.
+fn write_report(path: &Path, format: RunFormat, report: &report::Report) -> Result<()> {
+    let write = |path: &Path, body: String| {
+        write_atomic(path, body.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    match format {
+        RunFormat::Terminal => write(path, report::terminal::render(report, false)),
+        RunFormat::Json => write(path, report::json::render(report) + "\n"),
+        RunFormat::Csv => {
+            write(
+                &report::csv::monthly_path(path),
+                report::csv::render_monthly(report),
+            )?;
+            write(path, report::csv::render(report))
+        }
+    }
+}
+
+/// The format of the `--out` file: from its extension, else `--format`.
+fn out_format(path: &Path, format: RunFormat) -> Result<RunFormat, UsageError> {
+    check_folder("--out", path)?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("json") => Ok(RunFormat::Json),
+        Some("csv") => Ok(RunFormat::Csv),
+        Some("html" | "htm") => Err(UsageError(format!(
+            "--out {}: the HTML page is written by --report {}; --out takes .json, .csv \
+             or any other name for the report as --format prints it",
+            path.display(),
+            path.display()
+        ))),
+        _ => Ok(format),
+    }
 }

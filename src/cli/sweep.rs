@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, UsageError, run_options, use_color};
+use super::{CommonArgs, UsageError, check_folder, run_options, use_color};
 use revsim::engine::Observer;
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -18,6 +18,10 @@ pub struct SweepArgs {
     file: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
+    /// Override a parameter of the scenario before the sweep's own values:
+    /// PATH=VALUE, as for a run. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = SweepFormat::Terminal)]
     format: SweepFormat,
@@ -40,7 +44,10 @@ pub fn run(args: SweepArgs) -> Result<()> {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
-    let sweep = Sweep::load(&args.file)?;
+    let mut sweep = Sweep::load(&args.file)?;
+    for assignment in &args.set {
+        sweep.set_assignment(assignment)?;
+    }
     let mut options = run_options(&sweep.scenario, &args.common)?;
     if args.common.paths.is_none() {
         options.paths = sweep.paths_per_point();
@@ -82,17 +89,7 @@ fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
 /// The format of the `--out` file: from its extension, else from
 /// `--format` when that names a file format.
 fn out_format(path: &Path, format: SweepFormat) -> Result<SweepFormat, UsageError> {
-    let folder = match path.parent() {
-        Some(f) if !f.as_os_str().is_empty() => f,
-        _ => Path::new("."),
-    };
-    if !folder.is_dir() {
-        return Err(UsageError(format!(
-            "--out {}: the folder {} does not exist",
-            path.display(),
-            folder.display()
-        )));
-    }
+    check_folder("--out", path)?;
     let extension = path
         .extension()
         .and_then(|e| e.to_str())

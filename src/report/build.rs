@@ -9,6 +9,8 @@ use crate::stats::{Quantiles, Z95, wilson_interval};
 /// Bars in the histogram of horizon revenue.
 const HISTOGRAM_BINS: usize = 24;
 
+/// The report of a run. `overrides` is left empty: the caller that applied
+/// `--set` records them.
 pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
     let n = result.paths;
     let means: Vec<f64> = result
@@ -97,7 +99,9 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
                         month: m as u32 + 1,
                         mean: month.moments.mean(),
                         p5: month.values.quantile(0.05),
+                        p25: month.values.quantile(0.25),
                         p50: month.values.quantile(0.50),
+                        p75: month.values.quantile(0.75),
                         p95: month.values.quantile(0.95),
                     })
                     .collect(),
@@ -113,6 +117,8 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         source: scenario.origin.clone(),
+        scenario_hash: scenario.hash(),
+        overrides: Vec::new(),
         paths: n,
         seed: result.seed,
         horizon_months: scenario.horizon_months,
@@ -121,6 +127,8 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         largest_client: largest(&every_segment),
         streams,
         threads: result.threads,
+        engine_version: env!("CARGO_PKG_VERSION").to_string(),
+        date: super::utc_now(),
         elapsed_seconds: seconds,
         paths_per_second: if seconds > 0.0 {
             n as f64 / seconds

@@ -5,6 +5,7 @@
 //! [`Scenario`] whose fields can only hold allowed values, reporting every
 //! problem with its file, line, column and field path.
 
+mod canonical;
 mod error;
 mod raw;
 mod set;

@@ -2,8 +2,9 @@
 //!
 //! Each point's `values` line up with `parameters` (a number, or a
 //! distribution as the scenario file writes it), its `targets` with
-//! `targets`, and its `stream_means` with `streams`. Timing is left out so
-//! that the same sweep, seed and paths give the same bytes.
+//! `targets`, and its `stream_means` with `streams`. Timing and the date
+//! are left out so that the same sweep, seed and paths give the same bytes
+//! (with the same engine version).
 
 use serde::Serialize;
 
@@ -17,6 +18,9 @@ struct Document<'a> {
     design: &'a str,
     paths: u64,
     seed: u64,
+    overrides: &'a [String],
+    scenario_hash: &'a str,
+    engine_version: &'a str,
     parameters: &'a [String],
     targets: Vec<Target<'a>>,
     streams: &'a [String],
@@ -56,6 +60,9 @@ pub fn render(result: &SweepResult) -> String {
         design: result.design.name(),
         paths: result.paths,
         seed: result.seed,
+        overrides: &result.overrides,
+        scenario_hash: &result.scenario_hash,
+        engine_version: env!("CARGO_PKG_VERSION"),
         parameters: &result.parameters,
         targets: result
             .targets

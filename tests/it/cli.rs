@@ -298,8 +298,10 @@ fn list_parameters_prints_paths_and_values() {
         ));
 }
 
+/// A missing folder is bad input, refused before the run (as `sweep`
+/// already did): exit 2, not 1 after the run.
 #[test]
-fn unwritable_out_file_is_a_runtime_failure() {
+fn out_file_in_a_missing_folder_is_refused_as_bad_input() {
     simulate()
         .args([
             "scenarios/base.toml",
@@ -309,9 +311,10 @@ fn unwritable_out_file_is_a_runtime_failure() {
             "/nonexistent-dir/report.json",
         ])
         .assert()
-        .code(1)
+        .code(2)
+        .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains(
-            "cannot write /nonexistent-dir/report.json",
+            "--out /nonexistent-dir/report.json: the folder /nonexistent-dir does not exist",
         ));
 }
 

@@ -8,6 +8,7 @@ mod common;
 mod determinism;
 mod errors;
 mod memory;
+mod provenance;
 mod scenarios;
 mod snapshots;
 mod solve;
