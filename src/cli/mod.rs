@@ -167,6 +167,23 @@ pub fn check_folder(flag: &str, path: &Path) -> Result<(), UsageError> {
     }
 }
 
+/// Refuses a `--report` path that does not end in `.html` or whose
+/// folder does not exist, before any run.
+pub fn check_report_path(path: &Path) -> Result<(), UsageError> {
+    check_folder("--report", path)?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("html" | "htm") => Ok(()),
+        _ => Err(UsageError(format!(
+            "--report {}: the page is HTML; give it a name ending in .html",
+            path.display()
+        ))),
+    }
+}
+
 /// Loads a scenario and applies `--set` assignments in order.
 pub fn load_scenario(file: &Path, sets: &[String]) -> Result<Scenario> {
     let mut scenario = Scenario::load(file)?;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, UsageError, check_folder, load_scenario, run_options, use_color};
+use super::{
+    CommonArgs, UsageError, check_folder, check_report_path, load_scenario, run_options, use_color,
+};
 use revsim::engine::{self, QuantileChoice};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -35,6 +37,10 @@ pub struct RunArgs {
     /// `NAME.monthly.csv`), else as `--format`.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also write a self-contained HTML page with charts (whole or not at
+    /// all); the name must end in .html.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
     /// How quantiles are computed: exact up to 1,000,000 paths and
     /// sketched above (auto), or always one way.
     #[arg(long, value_enum, default_value_t = Quantiles::Auto)]
@@ -68,6 +74,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
     let scenario = load_scenario(file, &args.set)?;
     if args.list_parameters {
         let mut text = String::new();
@@ -105,8 +114,22 @@ pub fn run(args: RunArgs) -> Result<()> {
     let result = result.context("the simulation did not finish")?;
     let mut report = report::build(&scenario, &result);
     report.overrides = args.set.clone();
+    // Render the page before writing anything, so that a failure leaves
+    // no file of either kind behind.
+    let page = match &args.report {
+        Some(path) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {} again for the page", file.display()))?;
+            Some((path, report::html::render(&report, &text)?))
+        }
+        None => None,
+    };
     if let Some((path, format)) = out {
         write_report(path, format, &report)?;
+    }
+    if let Some((path, page)) = page {
+        write_atomic(path, page.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let text = match args.format {
         RunFormat::Terminal => report::terminal::render(&report, use_color()),

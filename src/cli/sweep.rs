@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, UsageError, check_folder, run_options, use_color};
+use super::{CommonArgs, UsageError, check_folder, check_report_path, run_options, use_color};
 use revsim::engine::Observer;
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -25,6 +25,10 @@ pub struct SweepArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = SweepFormat::Terminal)]
     format: SweepFormat,
+    /// Also write a self-contained HTML page with charts (whole or not at
+    /// all); the name must end in .html.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
     /// Also write the rows to this file, whole or not at all: CSV for a
     /// `.csv` name, JSON for `.json`.
     #[arg(long, value_name = "FILE")]
@@ -44,6 +48,9 @@ pub fn run(args: SweepArgs) -> Result<()> {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
     let mut sweep = Sweep::load(&args.file)?;
     for assignment in &args.set {
         sweep.set_assignment(assignment)?;
@@ -70,8 +77,21 @@ pub fn run(args: SweepArgs) -> Result<()> {
         SweepError::Scenario(e) => anyhow::Error::new(e),
         SweepError::Engine(e) => anyhow::Error::new(e).context("the sweep did not finish"),
     })?;
+    // Render the page before writing anything, so that a failure leaves
+    // no file of either kind behind.
+    let page = match &args.report {
+        Some(path) => Some((
+            path,
+            sweep::html::render(&result, &files_of(&args.file, &sweep)?)?,
+        )),
+        None => None,
+    };
     if let Some((path, format)) = out {
         write_atomic(path, render(&result, format, false).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some((path, page)) = page {
+        write_atomic(path, page.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     print_stdout(&render(&result, args.format, use_color()))?;
@@ -84,6 +104,21 @@ fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
         SweepFormat::Csv => sweep::csv::render(result),
         SweepFormat::Json => sweep::json::render(result),
     }
+}
+
+/// The sweep file and its scenario file as read, for the page's settings.
+fn files_of(file: &Path, sweep: &Sweep) -> Result<Vec<(String, String)>> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {} again for the page", path.display()))
+    };
+    Ok(vec![
+        (file.display().to_string(), read(file)?),
+        (
+            sweep.scenario.origin.clone(),
+            read(Path::new(&sweep.scenario.origin))?,
+        ),
+    ])
 }
 
 /// The format of the `--out` file: from its extension, else from

@@ -1,5 +1,5 @@
 //! What a run tells: the report, built once from a run's result and
-//! rendered as a terminal table or as JSON.
+//! rendered as a terminal table, JSON, CSV or an HTML page.
 //!
 //! The JSON keys listed in the README are a contract that scripts rely on;
 //! new keys may be added, none renamed or removed.
@@ -7,6 +7,7 @@
 mod build;
 pub mod csv;
 mod date;
+pub mod html;
 pub mod json;
 pub mod money;
 pub mod terminal;

@@ -11,8 +11,9 @@ use serde::Serialize;
 use super::run::SweepResult;
 use crate::dist::Param;
 
+/// The sweep as the JSON shows it; the HTML page is rendered from it too.
 #[derive(Serialize)]
-struct Document<'a> {
+pub struct Document<'a> {
     sweep: &'a str,
     scenario: &'a str,
     design: &'a str,
@@ -54,7 +55,17 @@ struct TargetAt<'a> {
 }
 
 pub fn render(result: &SweepResult) -> String {
-    let document = Document {
+    // Only numbers, strings and plain structs: serialising cannot fail, but
+    // say so rather than panic if that ever changes.
+    let mut text = serde_json::to_string_pretty(&document(result))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The document [`render`] prints.
+pub fn document(result: &SweepResult) -> Document<'_> {
+    Document {
         sweep: &result.origin,
         scenario: &result.scenario,
         design: result.design.name(),
@@ -97,11 +108,5 @@ pub fn render(result: &SweepResult) -> String {
                 stream_means: &row.streams,
             })
             .collect(),
-    };
-    // Only numbers, strings and plain structs: serialising cannot fail, but
-    // say so rather than panic if that ever changes.
-    let mut text = serde_json::to_string_pretty(&document)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    }
 }

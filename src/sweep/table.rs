@@ -165,7 +165,7 @@ fn matrix(out: &mut String, result: &SweepResult, target: usize, (rows, columns)
 /// A value short enough for a column: four significant figures (a latin
 /// hypercube draws values such as 0.56105712000317); the CSV and JSON
 /// keep every digit.
-fn shown(param: &Param) -> String {
+pub(crate) fn shown(param: &Param) -> String {
     match param {
         Param::Fixed(x) => {
             let a = x.abs();
@@ -185,7 +185,7 @@ fn shown(param: &Param) -> String {
     }
 }
 
-fn label(path: &str) -> String {
+pub(crate) fn label(path: &str) -> String {
     let short = ["client.", "pipeline.", "subscription.", "stream."]
         .iter()
         .find_map(|kind| path.strip_prefix(kind))

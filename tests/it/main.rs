@@ -7,6 +7,7 @@ mod closed_form;
 mod common;
 mod determinism;
 mod errors;
+mod html;
 mod memory;
 mod provenance;
 mod scenarios;
