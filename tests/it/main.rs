@@ -2,6 +2,7 @@
 //! step instead of one per file.
 
 mod bench;
+mod browser;
 mod cli;
 mod closed_form;
 mod common;

@@ -33,7 +33,16 @@ impl Ticks {
     fn label(self, x: f64) -> String {
         match self {
             Ticks::Money => money(x),
-            Ticks::Percent => format!("{:.0}%", x * 100.0),
+            Ticks::Percent => {
+                // Ticks fall on steps such as 2.5%: keep a decimal when it
+                // is needed, so that no label is rounded to a wrong value.
+                let pct = x * 100.0;
+                if (pct - pct.round()).abs() < 1e-9 {
+                    format!("{pct:.0}%")
+                } else {
+                    short(pct) + "%"
+                }
+            }
             Ticks::Number => short(x),
         }
     }
@@ -93,15 +102,26 @@ pub fn nice_ticks(lo: f64, hi: f64, count: usize) -> Vec<f64> {
         return vec![lo];
     }
     let raw = (hi - lo) / count.max(1) as f64;
-    let power = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * power)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * power);
+    let exponent = raw.log10().floor() as i32;
+    let power = 10f64.powi(exponent);
+    let multiple = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .find(|m| m * power >= raw)
+        .unwrap_or(10.0);
+    let step = multiple * power;
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
+    // i × multiple, then scaled by an exact power of ten (dividing for
+    // negative exponents), so that 3 × 0.2 reads 0.6, not 0.6000000000000001.
+    let scale = |i: i64| {
+        let units = i as f64 * multiple;
+        if exponent >= 0 {
+            units * power
+        } else {
+            units / 10f64.powi(-exponent)
+        }
+    };
+    (first..=last).map(scale).collect()
 }
 
 /// One chart being drawn: its frame, scales and the SVG text so far.
@@ -468,9 +488,10 @@ impl Chart {
     }
 }
 
-/// A grid of coloured cells, one per (row, column), each shaded by its
-/// value in [0, 1] and labelled with it as a percentage: row `i`, column
-/// `j` is `values[i * columns.len() + j]`.
+/// A grid of coloured cells, one per (row, column), each labelled with its
+/// value (a probability) as a percentage and shaded from the lowest value
+/// to the highest, so that differences show even in a narrow range: row
+/// `i`, column `j` is `values[i * columns.len() + j]`.
 pub fn heat_map(
     title: &str,
     label: &str,
@@ -483,6 +504,15 @@ pub fn heat_map(
     let cell_w = (WIDTH - RIGHT - left) / columns.len().max(1) as f64;
     let cell_h = 30.0;
     let height = top + cell_h * rows.len() as f64 + BOTTOM;
+    let lowest = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let highest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let shade = |p: f64| {
+        if highest > lowest {
+            (p - lowest) / (highest - lowest)
+        } else {
+            0.5
+        }
+    };
     let mut body = String::new();
     for (j, name) in columns.iter().enumerate() {
         let _ = write!(
@@ -507,7 +537,8 @@ pub fn heat_map(
                 continue;
             };
             let x = left + j as f64 * cell_w;
-            let text = if p > 0.55 {
+            let depth = 0.12 + 0.88 * shade(p);
+            let text = if depth > 0.55 {
                 "cell-text light"
             } else {
                 "cell-text"
@@ -519,7 +550,7 @@ pub fn heat_map(
                  <text class=\"{text}\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
                 cell_w - 2.0,
                 cell_h - 2.0,
-                0.08 + 0.92 * p.clamp(0.0, 1.0),
+                depth,
                 escape(row_title),
                 escape(name),
                 escape(column_title),
@@ -577,6 +608,15 @@ mod tests {
         assert_eq!(t.first(), Some(&0.85e9));
         assert!(t.iter().all(|v| (0.85e9..=1.15e9).contains(v)));
         assert_eq!(nice_ticks(3.0, 3.0, 5), vec![3.0]);
+    }
+
+    #[test]
+    fn percent_ticks_are_not_rounded_to_wrong_values() {
+        let labels: Vec<String> = nice_ticks(0.0, 0.11, 5)
+            .into_iter()
+            .map(|v| Ticks::Percent.label(v))
+            .collect();
+        assert_eq!(labels, ["0%", "2.5%", "5%", "7.5%", "10%"]);
     }
 
     #[test]
