@@ -1,7 +1,7 @@
 //! Writing results to files: whole or not at all.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and
 /// a rename, so that a reader never sees half a file and an interrupted
@@ -16,6 +16,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A file written in pieces and put in place whole: the pieces go to a
+/// temporary file in the same folder, which [`AtomicFile::commit`] renames
+/// over the path. Dropped before that (an error, Ctrl-C), it leaves
+/// nothing behind and any old file as it was.
+pub struct AtomicFile {
+    writer: BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> io::Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Ok(AtomicFile {
+            writer: BufWriter::with_capacity(1 << 20, tempfile::NamedTempFile::new_in(dir)?),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Where the pieces go.
+    pub fn writer(&mut self) -> &mut BufWriter<tempfile::NamedTempFile> {
+        &mut self.writer
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(self) -> io::Result<()> {
+        let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
 }
 
 /// Prints to stdout; a closed pipe (`simulate ... | head`) is not an error
@@ -39,6 +74,24 @@ mod tests {
         write_atomic(&path, b"first").unwrap();
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_file_appears_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.writer().write_all(b"a\n").unwrap();
+        file.writer().write_all(b"b\n").unwrap();
+        assert!(!path.exists());
+        file.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a\nb\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        let mut dropped = AtomicFile::create(&dir.path().join("other.csv")).unwrap();
+        dropped.writer().write_all(b"half").unwrap();
+        drop(dropped);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -25,6 +25,9 @@ pub struct SweepArgs {
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = SweepFormat::Terminal)]
     format: SweepFormat,
+    /// Not for sweeps: `--samples` writes the paths of a single run.
+    #[arg(long, value_name = "FILE", hide = true)]
+    samples: Option<PathBuf>,
     /// Also write a self-contained HTML page with charts (whole or not at
     /// all); the name must end in .html.
     #[arg(long, value_name = "FILE.html")]
@@ -48,6 +51,14 @@ pub fn run(args: SweepArgs) -> Result<()> {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
+    if let Some(path) = &args.samples {
+        return Err(UsageError(format!(
+            "--samples {}: samples are written per run, one row per path of one scenario; \
+             run `simulate SCENARIO --set ... --samples FILE.csv` for the point you want",
+            path.display()
+        ))
+        .into());
+    }
     if let Some(path) = &args.report {
         check_report_path(path)?;
     }

@@ -18,6 +18,7 @@ mod accumulator;
 pub mod batch;
 mod block;
 mod ordered;
+pub mod samples;
 
 pub use accumulator::{Accumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator};
 

@@ -11,6 +11,7 @@ mod errors;
 mod html;
 mod memory;
 mod provenance;
+mod samples;
 mod scenarios;
 mod snapshots;
 mod solve;
