@@ -306,3 +306,50 @@ fn two_way_grid_prints_a_matrix_of_probabilities() {
         assert_eq!(line.matches('%').count(), 6, "{line}");
     }
 }
+
+#[test]
+fn solve_json_says_what_was_solved_and_how() {
+    let out = simulate()
+        .args([
+            "solve",
+            "scenarios/base.toml",
+            "--vary",
+            "client.tiktok_bytedance.churn.probability",
+        ])
+        .args([
+            "--range",
+            "0:1",
+            "--target",
+            "azure_openai_1b",
+            "--probability",
+            "0.5",
+        ])
+        .args([
+            "--paths", "2000", "--seed", "5", "--format", "json", "--set", GROWTH,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["target"], "Azure OpenAI $1B");
+    assert_eq!(v["level"], 0.5);
+    assert_eq!(v["paths"], 2000);
+    assert_eq!(v["seed"], 5);
+    assert_eq!(v["range"], serde_json::json!([0.0, 1.0]));
+    assert_eq!(v["overrides"], serde_json::json!([GROWTH]));
+    assert!(v["scenario_hash"].as_str().unwrap().starts_with("sha256:"));
+    // The keys that were there before stay.
+    for key in [
+        "parameter",
+        "value",
+        "value_ci95",
+        "probability",
+        "evaluations",
+    ] {
+        assert!(!v[key].is_null(), "{key}");
+    }
+}
