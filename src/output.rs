@@ -11,11 +11,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut tmp = temporary_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A temporary file in `dir` created as an ordinary file would be (0666
+/// less the umask on Unix), not owner-only as temporary files usually
+/// are: reports are files to share, and the rename keeps the mode.
+fn temporary_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// A file written in pieces and put in place whole: the pieces go to a
@@ -34,7 +47,7 @@ impl AtomicFile {
             _ => Path::new("."),
         };
         Ok(AtomicFile {
-            writer: BufWriter::with_capacity(1 << 20, tempfile::NamedTempFile::new_in(dir)?),
+            writer: BufWriter::with_capacity(1 << 20, temporary_in(dir)?),
             path: path.to_path_buf(),
         })
     }
@@ -75,6 +88,21 @@ mod tests {
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Written with the mode an ordinary new file gets, so that a report
+    /// can be shared without a chmod.
+    #[cfg(unix)]
+    #[test]
+    fn written_files_have_an_ordinary_files_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ordinary = dir.path().join("ordinary");
+        std::fs::write(&ordinary, b"x").unwrap();
+        let path = dir.path().join("out.html");
+        write_atomic(&path, b"page").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&ordinary));
     }
 
     #[test]
