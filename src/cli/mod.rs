@@ -167,6 +167,40 @@ pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Refuses an output file whose folder does not exist, before any run.
+pub fn check_folder(flag: &str, path: &Path) -> Result<(), UsageError> {
+    let folder = match path.parent() {
+        Some(f) if !f.as_os_str().is_empty() => f,
+        _ => Path::new("."),
+    };
+    if folder.is_dir() {
+        Ok(())
+    } else {
+        Err(UsageError(format!(
+            "{flag} {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        )))
+    }
+}
+
+/// Refuses a `--report` path that does not end in `.html` or whose
+/// folder does not exist, before any run.
+pub fn check_report_path(path: &Path) -> Result<(), UsageError> {
+    check_folder("--report", path)?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("html" | "htm") => Ok(()),
+        _ => Err(UsageError(format!(
+            "--report {}: the page is HTML; give it a name ending in .html",
+            path.display()
+        ))),
+    }
+}
+
 /// Loads a scenario and applies `--set` assignments in order.
 pub fn load_scenario(file: &Path, sets: &[String]) -> Result<Scenario> {
     let mut scenario = Scenario::load(file)?;
@@ -195,22 +229,11 @@ pub fn fit_memory(scenario: &Scenario, options: &mut RunOptions, monthly: bool) 
     }
 }
 
-/// Checks an output path before any work: its folder exists, and it is
-/// not one of the inputs (however spelt).
-pub fn check_out(out: &Path, inputs: &[&Path]) -> Result<()> {
-    let folder = match out.parent() {
-        Some(f) if !f.as_os_str().is_empty() => f,
-        _ => Path::new("."),
-    };
-    if !folder.is_dir() {
-        return Err(UsageError(format!(
-            "--out {}: the folder {} does not exist",
-            out.display(),
-            folder.display()
-        ))
-        .into());
-    }
-    revsim::output::check_not_an_input(out, inputs).map_err(|e| UsageError(e).into())
+/// Checks an output path given to `flag` before any work: its folder
+/// exists, and it is not one of the inputs (however spelt).
+pub fn check_out(flag: &str, out: &Path, inputs: &[&Path]) -> Result<()> {
+    check_folder(flag, out)?;
+    revsim::output::check_not_an_input(flag, out, inputs).map_err(|e| UsageError(e).into())
 }
 
 /// Run options from the scenario, overridden by the command line.

@@ -1,17 +1,27 @@
 //! `simulate FILE`: one scenario, one report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::{
-    CommonArgs, Format, UsageError, check_out, fit_memory, load_scenario, run_options, use_color,
+    CommonArgs, UsageError, check_folder, check_out, check_report_path, fit_memory, load_scenario,
+    run_options, use_color,
 };
-use revsim::engine::{self, QuantileChoice};
-use revsim::output::{print_stdout, write_atomic};
+use revsim::engine::{self, QuantileChoice, RunOptions, samples};
+use revsim::output::{AtomicFile, print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::report;
+use revsim::report::money::thousands;
+use revsim::scenario::Scenario;
+
+/// The most rows `--samples` writes unless `--samples-limit` says more.
+const SAMPLES_LIMIT: u64 = 10_000_000;
+
+/// About how many bytes a value takes in the samples file, comma included
+/// (13.6 measured on the base scenario: 27.2 MB for 100,000 rows of 20).
+const SAMPLE_BYTES_PER_VALUE: f64 = 14.0;
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -24,12 +34,28 @@ pub struct RunArgs {
     /// distribution table. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Terminal)]
-    format: Format,
-    /// Also write the report to this file (whole or not at all).
+    /// What to print on stdout. `csv`: a row per target with the headline
+    /// statistics (the monthly quantiles go to the `--out` CSV's
+    /// `.monthly.csv` file).
+    #[arg(long, value_enum, default_value_t = RunFormat::Terminal)]
+    format: RunFormat,
+    /// Also write the report to this file, whole or not at all: JSON for a
+    /// `.json` name, CSV for `.csv` (and the monthly quantiles beside it in
+    /// `NAME.monthly.csv`), else as `--format`.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also write a self-contained HTML page with charts (whole or not at
+    /// all); the name must end in .html.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
+    /// Also write one CSV row per path (its sampled inputs, churn months,
+    /// stream and target revenue), whole or not at all; the name must end
+    /// in .csv.
+    #[arg(long, value_name = "FILE.csv")]
+    samples: Option<PathBuf>,
+    /// The most rows `--samples` may write.
+    #[arg(long, value_name = "ROWS", default_value_t = SAMPLES_LIMIT)]
+    samples_limit: u64,
     /// How quantiles are computed: exact up to 1,000,000 paths and
     /// sketched above (auto), or always one way.
     #[arg(long, value_enum, default_value_t = Quantiles::Auto)]
@@ -37,6 +63,13 @@ pub struct RunArgs {
     /// List every parameter path `--set` accepts, with its value, and exit.
     #[arg(long)]
     list_parameters: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Terminal,
+    Json,
+    Csv,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -51,8 +84,23 @@ pub fn run(args: RunArgs) -> Result<()> {
         .file
         .as_ref()
         .ok_or_else(|| UsageError("no scenario file given".into()))?;
-    if let Some(out) = &args.out {
-        check_out(out, &[file])?;
+    // Refuse a bad --out before the run, not after it; and no output may
+    // be the scenario itself.
+    let out = match &args.out {
+        Some(path) => Some((path, out_format(path, args.format)?)),
+        None => None,
+    };
+    for (flag, path) in [
+        ("--out", &args.out),
+        ("--report", &args.report),
+        ("--samples", &args.samples),
+    ] {
+        if let Some(path) = path {
+            check_out(flag, path, &[file])?;
+        }
+    }
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
     }
     let scenario = load_scenario(file, &args.set)?;
     if args.list_parameters {
@@ -70,25 +118,156 @@ pub fn run(args: RunArgs) -> Result<()> {
         Quantiles::Sketch => QuantileChoice::Sketch,
     };
     fit_memory(&scenario, &mut options, true)?;
+    if let Some(path) = &args.samples {
+        check_samples(path, &scenario, options.paths, args.samples_limit)?;
+    }
     install_interrupt_handler();
     let progress = Progress::new(options.paths, "paths", args.common.quiet);
     let result = engine::run(&scenario, &options, &progress);
     progress.finish();
     let result = result.context("the simulation did not finish")?;
-    let report = report::build(&scenario, &result);
+    let mut report = report::build(&scenario, &result);
+    report.overrides = args.set.clone();
     report::ensure_finite(&report)?;
-    let text = match args.format {
-        Format::Terminal => report::terminal::render(&report, use_color()),
-        Format::Json => report::json::render(&report) + "\n",
+    // Render the page before writing anything, so that a failure leaves
+    // no file of either kind behind.
+    let page = match &args.report {
+        Some(path) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {} again for the page", file.display()))?;
+            Some((path, report::html::render(&report, &text)?))
+        }
+        None => None,
     };
-    if let Some(path) = &args.out {
-        let body = match args.format {
-            Format::Terminal => report::terminal::render(&report, false),
-            Format::Json => text.clone(),
-        };
-        write_atomic(path, body.as_bytes())
+    // The paths themselves, before the reports: if they fail or are
+    // interrupted, nothing is written.
+    if let Some(path) = &args.samples {
+        write_samples(path, &scenario, &options, args.common.quiet)?;
+    }
+    if let Some((path, format)) = out {
+        write_report(path, format, &report)?;
+    }
+    if let Some((path, page)) = page {
+        write_atomic(path, page.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    let text = match args.format {
+        RunFormat::Terminal => report::terminal::render(&report, use_color()),
+        RunFormat::Json => report::json::render(&report) + "\n",
+        RunFormat::Csv => report::csv::render(&report),
+    };
     print_stdout(&text)?;
     Ok(())
+}
+
+/// Refuses `--samples` before the run: a name that is not `.csv`, a
+/// missing folder, or more rows than the limit (with the size it would
+/// take).
+fn check_samples(
+    path: &Path,
+    scenario: &Scenario,
+    paths: u64,
+    limit: u64,
+) -> Result<(), UsageError> {
+    check_folder("--samples", path)?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("csv") => {}
+        Some("parquet") => {
+            return Err(UsageError(format!(
+                "--samples {}: Parquet is not built in; give a .csv name (pandas reads it \
+                 with read_csv, and can write Parquet from it)",
+                path.display()
+            )));
+        }
+        _ => {
+            return Err(UsageError(format!(
+                "--samples {}: unknown format; give a name ending in .csv",
+                path.display()
+            )));
+        }
+    }
+    if paths > limit {
+        let columns = samples::Layout::new(scenario).columns().len();
+        let bytes = paths as f64 * columns as f64 * SAMPLE_BYTES_PER_VALUE;
+        return Err(UsageError(format!(
+            "--samples {}: {} paths would write {} rows of {columns} columns, about {:.1} GB; \
+             the limit is {} rows: use fewer --paths or raise --samples-limit",
+            path.display(),
+            thousands(paths),
+            thousands(paths),
+            bytes / 1e9,
+            thousands(limit)
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the paths again, writing a row for each as it goes, and puts the
+/// file in place only when every row is written.
+fn write_samples(
+    path: &Path,
+    scenario: &Scenario,
+    options: &RunOptions,
+    quiet: bool,
+) -> Result<()> {
+    let mut file =
+        AtomicFile::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let progress = Progress::new(options.paths, "paths written", quiet);
+    let written = samples::write(scenario, options, &progress, file.writer());
+    progress.finish();
+    written.map_err(|e| match e {
+        samples::SamplesError::Engine(e) => {
+            anyhow::Error::new(e).context("the samples were not written")
+        }
+        samples::SamplesError::Io(e) => {
+            anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+        }
+    })?;
+    file.commit()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes the report to `path` in `format`, whole or not at all; CSV
+/// writes the monthly table beside it first, each file whole.
+fn write_report(path: &Path, format: RunFormat, report: &report::Report) -> Result<()> {
+    let write = |path: &Path, body: String| {
+        write_atomic(path, body.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+    };
+    match format {
+        RunFormat::Terminal => write(path, report::terminal::render(report, false)),
+        RunFormat::Json => write(path, report::json::render(report) + "\n"),
+        RunFormat::Csv => {
+            write(
+                &report::csv::monthly_path(path),
+                report::csv::render_monthly(report),
+            )?;
+            write(path, report::csv::render(report))
+        }
+    }
+}
+
+/// The format of the `--out` file: from its extension, else `--format`.
+fn out_format(path: &Path, format: RunFormat) -> Result<RunFormat, UsageError> {
+    check_folder("--out", path)?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("json") => Ok(RunFormat::Json),
+        Some("csv") => Ok(RunFormat::Csv),
+        Some("html" | "htm") => Err(UsageError(format!(
+            "--out {}: the HTML page is written by --report {}; --out takes .json, .csv \
+             or any other name for the report as --format prints it",
+            path.display(),
+            path.display()
+        ))),
+        _ => Ok(format),
+    }
 }

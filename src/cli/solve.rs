@@ -55,6 +55,17 @@ struct Answer<'a> {
     value_ci95: [f64; 2],
     probability: f64,
     evaluations: u32,
+    /// What was solved and how, so that the answer says what produced it.
+    target: &'a str,
+    level: f64,
+    tolerance: f64,
+    range: [f64; 2],
+    paths: u64,
+    seed: u64,
+    overrides: &'a [String],
+    scenario_hash: String,
+    engine_version: &'static str,
+    date: String,
 }
 
 pub fn run(args: SolveArgs) -> Result<()> {
@@ -92,6 +103,16 @@ pub fn run(args: SolveArgs) -> Result<()> {
                 value_ci95: solution.value_ci95,
                 probability: solution.probability(),
                 evaluations: solution.evaluations,
+                target: &target,
+                level: problem.level,
+                tolerance: problem.tolerance,
+                range: [problem.from, problem.to],
+                paths: options.paths,
+                seed: options.seed,
+                overrides: &args.set,
+                scenario_hash: scenario.hash(),
+                engine_version: env!("CARGO_PKG_VERSION"),
+                date: revsim::report::utc_now(),
             };
             serde_json::to_string_pretty(&answer).context("cannot print the answer")? + "\n"
         }

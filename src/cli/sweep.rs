@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, UsageError, check_out, fit_memory, run_options, use_color};
+use super::{
+    CommonArgs, UsageError, check_folder, check_out, check_report_path, fit_memory, run_options,
+    use_color,
+};
 use revsim::engine::Observer;
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -18,9 +21,20 @@ pub struct SweepArgs {
     file: PathBuf,
     #[command(flatten)]
     common: CommonArgs,
+    /// Override a parameter of the scenario before the sweep's own values:
+    /// PATH=VALUE, as for a run. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = SweepFormat::Terminal)]
     format: SweepFormat,
+    /// Not for sweeps: `--samples` writes the paths of a single run.
+    #[arg(long, value_name = "FILE", hide = true)]
+    samples: Option<PathBuf>,
+    /// Also write a self-contained HTML page with charts (whole or not at
+    /// all); the name must end in .html.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
     /// Also write the rows to this file, whole or not at all: CSV for a
     /// `.csv` name, JSON for `.json`.
     #[arg(long, value_name = "FILE")]
@@ -40,9 +54,26 @@ pub fn run(args: SweepArgs) -> Result<()> {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
-    let sweep = Sweep::load(&args.file)?;
-    if let Some((path, _)) = out {
-        check_out(path, &[&args.file, Path::new(&sweep.scenario.origin)])?;
+    if let Some(path) = &args.samples {
+        return Err(UsageError(format!(
+            "--samples {}: samples are written per run, one row per path of one scenario; \
+             run `simulate SCENARIO --set ... --samples FILE.csv` for the point you want",
+            path.display()
+        ))
+        .into());
+    }
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
+    let mut sweep = Sweep::load(&args.file)?;
+    let inputs = [args.file.as_path(), Path::new(&sweep.scenario.origin)];
+    for (flag, path) in [("--out", &args.out), ("--report", &args.report)] {
+        if let Some(path) = path {
+            check_out(flag, path, &inputs)?;
+        }
+    }
+    for assignment in &args.set {
+        sweep.set_assignment(assignment)?;
     }
     let mut options = run_options(&sweep.scenario, &args.common)?;
     if args.common.paths.is_none() {
@@ -68,8 +99,21 @@ pub fn run(args: SweepArgs) -> Result<()> {
         SweepError::Engine(e) => anyhow::Error::new(e).context("the sweep did not finish"),
     })?;
     sweep::json::ensure_finite(&result)?;
+    // Render the page before writing anything, so that a failure leaves
+    // no file of either kind behind.
+    let page = match &args.report {
+        Some(path) => Some((
+            path,
+            sweep::html::render(&result, &files_of(&args.file, &sweep)?)?,
+        )),
+        None => None,
+    };
     if let Some((path, format)) = out {
         write_atomic(path, render(&result, format, false).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some((path, page)) = page {
+        write_atomic(path, page.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     print_stdout(&render(&result, args.format, use_color()))?;
@@ -84,20 +128,25 @@ fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
     }
 }
 
+/// The sweep file and its scenario file as read, for the page's settings.
+fn files_of(file: &Path, sweep: &Sweep) -> Result<Vec<(String, String)>> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {} again for the page", path.display()))
+    };
+    Ok(vec![
+        (file.display().to_string(), read(file)?),
+        (
+            sweep.scenario.origin.clone(),
+            read(Path::new(&sweep.scenario.origin))?,
+        ),
+    ])
+}
+
 /// The format of the `--out` file: from its extension, else from
 /// `--format` when that names a file format.
 pub(super) fn out_format(path: &Path, format: SweepFormat) -> Result<SweepFormat, UsageError> {
-    let folder = match path.parent() {
-        Some(f) if !f.as_os_str().is_empty() => f,
-        _ => Path::new("."),
-    };
-    if !folder.is_dir() {
-        return Err(UsageError(format!(
-            "--out {}: the folder {} does not exist",
-            path.display(),
-            folder.display()
-        )));
-    }
+    check_folder("--out", path)?;
     let extension = path
         .extension()
         .and_then(|e| e.to_str())

@@ -47,13 +47,8 @@ impl<'a> Plan<'a> {
     pub fn new(scenario: &'a Scenario, options: &RunOptions) -> Self {
         let segments = scenario.segments();
         let index = |name: &str| segments.iter().position(|s| s == name).unwrap_or(0);
-        let mut order: Vec<usize> = (0..scenario.streams.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (&scenario.streams[a], &scenario.streams[b]);
-            (a.kind(), &a.id).cmp(&(b.kind(), &b.id))
-        });
         Plan {
-            order,
+            order: scenario.canonical_order(),
             streams: scenario
                 .streams
                 .iter()

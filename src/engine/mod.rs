@@ -22,6 +22,7 @@ mod block;
 pub mod memory;
 mod ordered;
 pub mod paired;
+pub mod samples;
 pub mod sobol;
 
 use ordered::WINDOW_PER_THREAD;
@@ -47,10 +48,11 @@ pub const MIN_PATHS: u64 = 2;
 /// every path's value (8 bytes per path, per target, per month + 1).
 pub const EXACT_QUANTILE_MAX_PATHS: u64 = 1_000_000;
 
-/// The quantiles of monthly revenue the report shows (p5, p50, p95). With
+/// The quantiles of monthly revenue the report shows (p5, p25, p50, p75,
+/// p95: the fan chart's bands and median). With
 /// exact quantiles they are found by selection rather than by sorting
 /// every month's values (any other quantile is still exact, only slower).
-pub const MONTHLY_QUANTILES: [f64; 3] = [0.05, 0.50, 0.95];
+pub const MONTHLY_QUANTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 
 /// The quantiles of horizon revenue that the report and sweeps show (p1
 /// to p99, and the histogram's 0.5% and 99.5% edges). With exact

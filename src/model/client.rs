@@ -72,6 +72,40 @@ impl Client {
         fields
     }
 
+    /// The month of churn of every path of `block`, 1-based, infinity when
+    /// it never happens, given each path's churn probability (as drawn by
+    /// [`Block::draw`] for `churn.probability`). `--samples` reads it too.
+    pub(crate) fn churn_months(&self, block: &Block, stream: u64, probability: &[f64]) -> Vec<f64> {
+        let n = block.paths;
+        let earliest = f64::from(self.churn.earliest_month.max(1));
+
+        // Month of churn of every path, 1-based; infinity when it never
+        // happens. A client that cannot churn draws no churn month at all.
+        let mut churn = vec![f64::INFINITY; n];
+        if !matches!(self.churn.probability, Param::Fixed(p) if p == 0.0) {
+            // One uniform per path; U in (0, 1], so that ln U is finite.
+            let mut source = block.source(stream, "churn");
+            fill_uniforms(source.generator(), &mut churn);
+            for u in churn.iter_mut() {
+                *u = 1.0 - *u;
+            }
+            match self.churn.probability {
+                Param::Fixed(p) => {
+                    let log_survive = log_survival(p);
+                    for t in churn.iter_mut() {
+                        *t = churn_month_from(p, log_survive, earliest, *t);
+                    }
+                }
+                Param::Random(_) => {
+                    for (t, &p) in churn.iter_mut().zip(probability) {
+                        *t = churn_month_from(p, log_survival(p), earliest, *t);
+                    }
+                }
+            }
+        }
+        churn
+    }
+
     pub(super) fn simulate(
         &self,
         block: &Block,
@@ -100,32 +134,7 @@ impl Client {
             &mut ramp,
         );
         let mut growth = self.growth.prepare(block, stream);
-        let earliest = f64::from(self.churn.earliest_month.max(1));
-
-        // Month of churn of every path, 1-based; infinity when it never
-        // happens. A client that cannot churn draws no churn month at all.
-        let mut churn = vec![f64::INFINITY; n];
-        if !matches!(self.churn.probability, Param::Fixed(p) if p == 0.0) {
-            // One uniform per path; U in (0, 1], so that ln U is finite.
-            let mut source = block.source(stream, "churn");
-            fill_uniforms(source.generator(), &mut churn);
-            for u in churn.iter_mut() {
-                *u = 1.0 - *u;
-            }
-            match self.churn.probability {
-                Param::Fixed(p) => {
-                    let log_survive = log_survival(p);
-                    for t in churn.iter_mut() {
-                        *t = churn_month_from(p, log_survive, earliest, *t);
-                    }
-                }
-                Param::Random(_) => {
-                    for (t, &p) in churn.iter_mut().zip(&probability) {
-                        *t = churn_month_from(p, log_survival(p), earliest, *t);
-                    }
-                }
-            }
-        }
+        let churn = self.churn_months(block, stream, &probability);
         for (flag, &t) in paths.churned.iter_mut().zip(&churn) {
             *flag = t <= h as f64;
         }

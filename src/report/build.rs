@@ -12,6 +12,8 @@ use crate::stats::{Quantiles, Z95, wilson_interval};
 /// Bars in the histogram of horizon revenue.
 const HISTOGRAM_BINS: usize = 24;
 
+/// The report of a run. `overrides` is left empty: the caller that applied
+/// `--set` records them.
 pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
     let n = result.paths;
     let means: Vec<f64> = result
@@ -21,11 +23,7 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         .collect();
     // Sums and choices over streams go in a canonical order (by kind and
     // id), so that reordering the file's tables moves no result.
-    let mut canonical: Vec<usize> = (0..scenario.streams.len()).collect();
-    canonical.sort_by(|&a, &b| {
-        let (a, b) = (&scenario.streams[a], &scenario.streams[b]);
-        (a.kind(), &a.id).cmp(&(b.kind(), &b.id))
-    });
+    let canonical = scenario.canonical_order();
     let all: f64 = canonical.iter().map(|&i| means[i]).sum();
     let share = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
 
@@ -109,7 +107,9 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
                         month: m as u32 + 1,
                         mean: month.moments.mean(),
                         p5: month.values.quantile(0.05),
+                        p25: month.values.quantile(0.25),
                         p50: month.values.quantile(0.50),
+                        p75: month.values.quantile(0.75),
                         p95: month.values.quantile(0.95),
                     })
                     .collect(),
@@ -137,6 +137,8 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
         source: scenario.origin.clone(),
+        scenario_hash: scenario.hash(),
+        overrides: Vec::new(),
         paths: n,
         seed: result.seed,
         horizon_months: scenario.horizon_months,
@@ -145,6 +147,8 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         largest_client: largest(&every_segment),
         streams,
         threads: result.threads,
+        engine_version: env!("CARGO_PKG_VERSION").to_string(),
+        date: super::utc_now(),
         elapsed_seconds: seconds,
         paths_per_second: if seconds > 0.0 {
             n as f64 / seconds

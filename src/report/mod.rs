@@ -1,16 +1,20 @@
 //! What a run tells: the report, built once from a run's result and
-//! rendered as a terminal table or as JSON.
+//! rendered as a terminal table, JSON, CSV or an HTML page.
 //!
 //! The JSON keys listed in the README are a contract that scripts rely on;
 //! new keys may be added, none renamed or removed.
 
 mod build;
+pub mod csv;
+mod date;
 mod finite;
+pub mod html;
 pub mod json;
 pub mod money;
 pub mod terminal;
 
 pub use build::build;
+pub use date::utc_now;
 
 use serde::Serialize;
 
@@ -56,6 +60,12 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub source: String,
+    /// SHA-256 of the validated scenario, `--set` applied, in its
+    /// canonical form ([`crate::scenario::Scenario::canonical_text`]):
+    /// equal for equal models whatever the file's layout.
+    pub scenario_hash: String,
+    /// The `--set PATH=VALUE` assignments applied, in order.
+    pub overrides: Vec<String>,
     pub paths: u64,
     pub seed: u64,
     pub horizon_months: u32,
@@ -66,8 +76,23 @@ pub struct Report {
     /// The client with the largest share of all revenue.
     pub largest_client: Option<Share>,
     pub threads: usize,
+    /// The version of revsim that ran it.
+    pub engine_version: String,
+    /// When the report was built, UTC, RFC 3339 to the second.
+    pub date: String,
     pub elapsed_seconds: f64,
     pub paths_per_second: f64,
+}
+
+impl Report {
+    /// "Base case", or "Base case, with 2 overrides" when `--set` changed it.
+    pub fn title(&self) -> String {
+        match self.overrides.len() {
+            0 => self.scenario.clone(),
+            1 => format!("{}, with 1 override", self.scenario),
+            n => format!("{}, with {n} overrides", self.scenario),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -152,7 +177,9 @@ pub struct MonthReport {
     pub month: u32,
     pub mean: f64,
     pub p5: f64,
+    pub p25: f64,
     pub p50: f64,
+    pub p75: f64,
     pub p95: f64,
 }
 

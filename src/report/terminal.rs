@@ -33,9 +33,12 @@ impl Style {
 pub fn render(report: &Report, color: bool) -> String {
     let style = Style { color };
     let mut out = String::new();
-    let _ = writeln!(out, "{}", style.bold(&report.scenario));
+    let _ = writeln!(out, "{}", style.bold(&report.title()));
     if let Some(d) = &report.description {
         let _ = writeln!(out, "{}", style.dim(d));
+    }
+    for o in &report.overrides {
+        let _ = writeln!(out, "  --set {o}");
     }
     let _ = writeln!(
         out,
@@ -51,6 +54,17 @@ pub fn render(report: &Report, color: bool) -> String {
         thousands(report.paths_per_second.round() as u64),
         report.threads,
         if report.threads == 1 { "" } else { "s" },
+    );
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "{} · revsim {} · {} · scenario {}",
+            report.source,
+            report.engine_version,
+            report.date,
+            short_hash(&report.scenario_hash)
+        ))
     );
     for t in &report.targets {
         out.push('\n');
@@ -291,6 +305,13 @@ fn streams(out: &mut String, report: &Report, style: &Style) {
             percent(c.share)
         );
     }
+}
+
+/// The algorithm and the first 12 hex digits: enough to tell scenarios
+/// apart at a glance (JSON and CSV carry all 64).
+fn short_hash(hash: &str) -> String {
+    let end = hash.find(':').map_or(0, |i| i + 1) + 12;
+    hash.chars().take(end).collect()
 }
 
 fn truncate(s: &str, width: usize) -> String {

@@ -5,6 +5,7 @@
 //! [`Scenario`] whose fields can only hold allowed values, reporting every
 //! problem with its file, line, column and field path.
 
+mod canonical;
 mod error;
 mod raw;
 mod set;
@@ -132,6 +133,17 @@ impl Scenario {
         segments.sort();
         segments.dedup();
         segments
+    }
+
+    /// The streams' indices by kind and id: the order every sum over
+    /// streams takes, so that reordering the file's tables moves no bit.
+    pub fn canonical_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.streams.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&self.streams[a], &self.streams[b]);
+            (a.kind(), &a.id).cmp(&(b.kind(), &b.id))
+        });
+        order
     }
 
     pub fn stream(&self, kind: Kind, id: &str) -> Option<&Stream> {

@@ -69,6 +69,9 @@ pub struct Sweep {
     pub design: Design,
     /// In the order of the file, which is the order of the output columns.
     pub vary: Vec<Vary>,
+    /// `--set PATH=VALUE` assignments applied to the scenario before the
+    /// sweep's own values (see [`Sweep::set_assignment`]).
+    pub overrides: Vec<String>,
 }
 
 /// How the points are chosen.
@@ -136,6 +139,15 @@ impl Level {
 }
 
 impl Sweep {
+    /// Applies `PATH=VALUE`, as given to `--set`, to the base scenario and
+    /// records it: every point starts from the changed scenario, and a
+    /// varied path still takes the sweep's values.
+    pub fn set_assignment(&mut self, assignment: &str) -> Result<(), ScenarioError> {
+        self.scenario.set_assignment(assignment)?;
+        self.overrides.push(assignment.to_string());
+        Ok(())
+    }
+
     /// Reads and checks a sweep file and the scenario it names, whose path
     /// is relative to the sweep file's folder.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
@@ -273,6 +285,7 @@ impl Checker<'_> {
             paths,
             design,
             vary,
+            overrides: Vec::new(),
         })
     }
 

@@ -2,21 +2,26 @@
 //!
 //! Each point's `values` line up with `parameters` (a number, or a
 //! distribution as the scenario file writes it), its `targets` with
-//! `targets`, and its `stream_means` with `streams`. Timing is left out so
-//! that the same sweep, seed and paths give the same bytes.
+//! `targets`, and its `stream_means` with `streams`. Timing and the date
+//! are left out so that the same sweep, seed and paths give the same bytes
+//! (with the same engine version).
 
 use serde::Serialize;
 
 use super::run::SweepResult;
 use crate::dist::Param;
 
+/// The sweep as the JSON shows it; the HTML page is rendered from it too.
 #[derive(Serialize)]
-struct Document<'a> {
+pub struct Document<'a> {
     sweep: &'a str,
     scenario: &'a str,
     design: &'a str,
     paths: u64,
     seed: u64,
+    overrides: &'a [String],
+    scenario_hash: &'a str,
+    engine_version: &'a str,
     parameters: &'a [String],
     targets: Vec<Target<'a>>,
     streams: &'a [String],
@@ -64,13 +69,17 @@ pub fn ensure_finite(result: &SweepResult) -> Result<(), crate::report::NonFinit
     crate::report::ensure_finite(&document(result))
 }
 
-fn document(result: &SweepResult) -> Document<'_> {
+/// The document [`render`] prints.
+pub fn document(result: &SweepResult) -> Document<'_> {
     Document {
         sweep: &result.origin,
         scenario: &result.scenario,
         design: result.design.name(),
         paths: result.paths,
         seed: result.seed,
+        overrides: &result.overrides,
+        scenario_hash: &result.scenario_hash,
+        engine_version: env!("CARGO_PKG_VERSION"),
         parameters: &result.parameters,
         targets: result
             .targets

@@ -26,6 +26,7 @@
 pub mod csv;
 pub mod design;
 pub mod file;
+pub mod html;
 pub mod json;
 pub mod run;
 pub mod solve;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::file::{Design, Level, Sweep};
+use super::file::{Design, Level, Levels, Sweep};
 use crate::engine::batch::{run_batch, thread_pool};
 use crate::engine::{EngineError, Observer, RunOptions, RunResult};
 use crate::scenario::ScenarioError;
@@ -40,6 +40,14 @@ pub struct SweepResult {
     /// `kind.id` of every stream, in scenario order.
     pub streams: Vec<String>,
     pub rows: Vec<Row>,
+    /// For a grid, the number of values of each parameter, in column
+    /// order (the first changing slowest); `None` for a latin hypercube.
+    pub grid_shape: Option<Vec<usize>>,
+    /// The `--set` assignments applied to the scenario before the sweep.
+    pub overrides: Vec<String>,
+    /// The hash of the base scenario, `--set` applied
+    /// ([`crate::scenario::Scenario::hash`]).
+    pub scenario_hash: String,
     pub threads: usize,
     pub elapsed: Duration,
 }
@@ -131,9 +139,40 @@ pub fn run(
             .collect(),
         streams: scenario.streams.iter().map(|s| s.path()).collect(),
         rows,
+        grid_shape: match sweep.design {
+            Design::Grid => Some(
+                sweep
+                    .vary
+                    .iter()
+                    .map(|v| match &v.levels {
+                        Levels::Listed(levels) => levels.len(),
+                        Levels::Interval { .. } => 0,
+                    })
+                    .collect(),
+            ),
+            Design::LatinHypercube { .. } => None,
+        },
+        overrides: sweep.overrides.clone(),
+        scenario_hash: scenario.hash(),
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
     })
+}
+
+impl SweepResult {
+    /// For a grid of exactly two parameters, its (rows, columns): the
+    /// first parameter's values down, the second's across; row `i`,
+    /// column `j` is point `i * columns + j`.
+    pub fn two_way(&self) -> Option<(usize, usize)> {
+        match self.grid_shape.as_deref() {
+            Some(&[rows, columns])
+                if rows > 0 && columns > 0 && rows * columns == self.rows.len() =>
+            {
+                Some((rows, columns))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The statistics of one target of one run, as a sweep row shows them.

@@ -114,14 +114,58 @@ pub fn render(result: &SweepResult, color: bool) -> String {
                 money(s.expected_shortfall),
             );
         }
+        if let Some(shape) = result.two_way() {
+            out.push('\n');
+            matrix(&mut out, result, t, shape);
+        }
     }
     out
+}
+
+/// A two-way grid as a matrix of P(hit): the first parameter's values
+/// down, the second's across.
+fn matrix(out: &mut String, result: &SweepResult, target: usize, (rows, columns): (usize, usize)) {
+    let column_values: Vec<String> = result.rows[..columns]
+        .iter()
+        .map(|r| shown(r.values[1].param()))
+        .collect();
+    let row_values: Vec<String> = (0..rows)
+        .map(|i| shown(result.rows[i * columns].values[0].param()))
+        .collect();
+    let down = label(&result.parameters[0]);
+    let across = label(&result.parameters[1]);
+    let first = row_values
+        .iter()
+        .map(|v| v.chars().count())
+        .chain([down.chars().count()])
+        .max()
+        .unwrap_or(0);
+    let width = column_values
+        .iter()
+        .map(|v| v.chars().count())
+        .chain([6])
+        .max()
+        .unwrap_or(6);
+    let _ = writeln!(out, "  P(hit): {down} down, {across} across");
+    let mut head = format!("  {down:<first$}");
+    for v in &column_values {
+        let _ = write!(head, "  {v:>width$}");
+    }
+    let _ = writeln!(out, "{head}");
+    for (i, v) in row_values.iter().enumerate() {
+        let mut line = format!("  {v:<first$}");
+        for j in 0..columns {
+            let p = result.rows[i * columns + j].targets[target].probability;
+            let _ = write!(line, "  {:>width$}", percent(p));
+        }
+        let _ = writeln!(out, "{line}");
+    }
 }
 
 /// A value short enough for a column: four significant figures (a latin
 /// hypercube draws values such as 0.56105712000317); the CSV and JSON
 /// keep every digit.
-fn shown(param: &Param) -> String {
+pub(crate) fn shown(param: &Param) -> String {
     match param {
         Param::Fixed(x) => {
             let a = x.abs();
@@ -141,7 +185,7 @@ fn shown(param: &Param) -> String {
     }
 }
 
-fn label(path: &str) -> String {
+pub(crate) fn label(path: &str) -> String {
     let short = ["client.", "pipeline.", "subscription.", "stream."]
         .iter()
         .find_map(|kind| path.strip_prefix(kind))

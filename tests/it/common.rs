@@ -40,12 +40,12 @@ pub fn report(scenario: &Scenario, options: &RunOptions) -> Report {
     report::build(scenario, &run(scenario, options))
 }
 
-/// The report as JSON with the timing keys (which differ run to run) and
-/// the thread count removed.
+/// The report as JSON with the timing keys and date (which differ run to
+/// run) and the thread count removed.
 pub fn json_without_timing(report: &Report) -> String {
     let mut value = serde_json::to_value(report).expect("report serialises");
     if let Some(map) = value.as_object_mut() {
-        for key in ["elapsed_seconds", "paths_per_second", "threads"] {
+        for key in ["elapsed_seconds", "paths_per_second", "threads", "date"] {
             map.remove(key);
         }
     }

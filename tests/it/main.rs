@@ -2,6 +2,7 @@
 //! step instead of one per file.
 
 mod bench;
+mod browser;
 mod cli;
 mod closed_form;
 mod common;
@@ -10,8 +11,11 @@ mod determinism;
 mod drivers;
 mod errors;
 mod hardening;
+mod html;
 mod memory;
 mod properties;
+mod provenance;
+mod samples;
 mod scenarios;
 mod sensitivity;
 mod snapshots;

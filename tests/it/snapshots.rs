@@ -4,7 +4,7 @@
 use revsim::model::Kind;
 use revsim::report::{
     Bin, Contribution, MissDriver, MissDrivers, MonthReport, QuantileRow, Report, Share,
-    StreamReport, TargetReport, json, terminal,
+    StreamReport, TargetReport, csv, json, terminal,
 };
 use revsim::stats::QuantileMethod;
 
@@ -27,7 +27,9 @@ fn sample() -> Report {
             month: m,
             mean: 80e6 + m as f64 * 1e6,
             p5: 75e6 + m as f64 * 0.5e6,
+            p25: 78e6 + m as f64 * 0.8e6,
             p50: 80e6 + m as f64 * 1e6,
+            p75: 82e6 + m as f64 * 1.2e6,
             p95: 85e6 + m as f64 * 1.5e6,
         })
         .collect();
@@ -35,6 +37,12 @@ fn sample() -> Report {
         scenario: "Snapshot case".into(),
         description: Some("A hand-written report.".into()),
         source: "snapshot.toml".into(),
+        scenario_hash: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            .into(),
+        overrides: vec![
+            "client.tiktok_bytedance.churn.probability=0.6".into(),
+            "scenario.horizon_months=3".into(),
+        ],
         paths: 100_000,
         seed: 42,
         horizon_months: 3,
@@ -127,6 +135,8 @@ fn sample() -> Report {
             share: 0.2183,
         }),
         threads: 2,
+        engine_version: "0.1.0".into(),
+        date: "2026-12-05T01:30:00Z".into(),
         elapsed_seconds: 0.5,
         paths_per_second: 200_000.0,
     }
@@ -198,4 +208,14 @@ fn terminal_report_says_when_no_path_misses() {
 #[test]
 fn json_report() {
     insta::assert_snapshot!(json::render(&sample()));
+}
+
+#[test]
+fn csv_report() {
+    insta::assert_snapshot!(csv::render(&sample()));
+}
+
+#[test]
+fn csv_monthly_report() {
+    insta::assert_snapshot!(csv::render_monthly(&sample()));
 }

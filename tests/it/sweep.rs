@@ -147,6 +147,7 @@ fn p_hit_follows_the_closed_form_one_minus_churn() {
             path: "client.a.churn.probability".into(),
             levels: Levels::Listed(levels),
         }],
+        overrides: Vec::new(),
     };
     let n = 20_000;
     let result = run_sweep(&sweep, &options(n, 3, 0));

@@ -223,9 +223,19 @@ fn solve_prints_its_keys_as_json() {
     assert_eq!(
         keys,
         [
+            "date",
+            "engine_version",
             "evaluations",
+            "level",
+            "overrides",
             "parameter",
+            "paths",
             "probability",
+            "range",
+            "scenario_hash",
+            "seed",
+            "target",
+            "tolerance",
             "value",
             "value_ci95"
         ],

@@ -1,0 +1,248 @@
+//! `--samples FILE.csv`: one row per path, read back and checked against
+//! the run's own report; refused, with nothing written, where it cannot be.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+use crate::common::root;
+
+fn simulate() -> Command {
+    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
+    cmd.current_dir(root());
+    cmd
+}
+
+/// The header and the rows of a CSV file without quoted fields.
+fn read(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column_mean(header: &[String], rows: &[Vec<String>], name: &str) -> f64 {
+    let i = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rows.iter()
+        .map(|r| r[i].parse::<f64>().unwrap())
+        .sum::<f64>()
+        / rows.len() as f64
+}
+
+#[test]
+fn samples_read_back_agree_with_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paths.csv");
+    let out = simulate()
+        .args([
+            "scenarios/base.toml",
+            "--paths",
+            "20000",
+            "--format",
+            "json",
+            "--samples",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (header, rows) = read(&path);
+    assert_eq!(rows.len(), 20_000);
+    assert_eq!(header[0], "path");
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(i, r)| r[0] == i.to_string() && r.len() == header.len())
+    );
+    // Sampled inputs by their --set paths.
+    assert!(header.contains(&"subscription.microsoft_365_copilot.annual_growth".to_string()));
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+    for s in report["streams"].as_array().unwrap() {
+        let name = format!(
+            "{}.{}.revenue",
+            s["kind"].as_str().unwrap(),
+            s["id"].as_str().unwrap()
+        );
+        let mean = column_mean(&header, &rows, &name);
+        assert!(
+            close(mean, s["mean"].as_f64().unwrap()),
+            "{name}: {mean} vs {}",
+            s["mean"]
+        );
+        if let Some(p) = s["churn_probability"].as_f64() {
+            // A churn month where the client left within the horizon,
+            // empty where it did not: the fraction is the report's, exactly.
+            let col = format!("client.{}.churn_month", s["id"].as_str().unwrap());
+            let i = header.iter().position(|h| *h == col).unwrap();
+            let churned = rows.iter().filter(|r| !r[i].is_empty()).count();
+            assert_eq!(churned as f64 / rows.len() as f64, p, "{col}");
+            assert!(
+                rows.iter().all(
+                    |r| r[i].is_empty() || (1.0..=12.0).contains(&r[i].parse::<f64>().unwrap())
+                )
+            );
+        }
+    }
+    for t in report["targets"].as_array().unwrap() {
+        let name = format!("target.{}.revenue", t["id"].as_str().unwrap());
+        let mean = column_mean(&header, &rows, &name);
+        assert!(
+            close(mean, t["mean"].as_f64().unwrap()),
+            "{name}: {mean} vs {}",
+            t["mean"]
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary left"
+    );
+}
+
+/// A client whose spend is drawn per path and that neither grows nor
+/// churns earns twelve times its drawn spend: the input column is the value
+/// the model used, to the bit.
+#[test]
+fn sampled_inputs_are_the_values_the_model_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("one.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[scenario]
+name = "One client"
+paths = 3000
+
+[[target]]
+name = "All"
+amount = 1e6
+
+[[client]]
+name = "Acme"
+segment = "s"
+monthly_spend = { dist = "uniform", min = 50e3, max = 150e3 }
+"#,
+    )
+    .unwrap();
+    let path = dir.path().join("paths.csv");
+    simulate()
+        .arg(&scenario)
+        .arg("--samples")
+        .arg(&path)
+        .assert()
+        .success();
+    let (header, rows) = read(&path);
+    assert_eq!(
+        header,
+        [
+            "path",
+            "client.acme.monthly_spend",
+            "client.acme.churn_month",
+            "client.acme.revenue",
+            "target.all.revenue"
+        ]
+    );
+    for r in &rows {
+        let spend: f64 = r[1].parse().unwrap();
+        let twelve = (0..12).fold(0.0, |sum, _| sum + spend);
+        assert_eq!(r[3].parse::<f64>().unwrap(), twelve, "path {}", r[0]);
+        assert_eq!(r[4], r[3]);
+        assert_eq!(r[2], "");
+    }
+}
+
+#[test]
+fn samples_are_the_same_bytes_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<Vec<u8>> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let path = dir.path().join(format!("t{threads}.csv"));
+            simulate()
+                .args([
+                    "scenarios/base.toml",
+                    "--paths",
+                    "5000",
+                    "--threads",
+                    threads,
+                    "--samples",
+                ])
+                .arg(&path)
+                .assert()
+                .success();
+            std::fs::read(&path).unwrap()
+        })
+        .collect();
+    assert_eq!(files[0], files[1]);
+}
+
+#[test]
+fn samples_are_refused_with_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let refuse = |args: &[&str], file: &str, message: &str| {
+        simulate()
+            .args(args)
+            .arg("--samples")
+            .arg(dir.path().join(file))
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(message));
+    };
+    let base = ["scenarios/base.toml", "--paths", "1000"];
+    refuse(&base, "paths.parquet", "Parquet is not built in");
+    refuse(&base, "paths.txt", "give a name ending in .csv");
+    refuse(&base, "missing/paths.csv", "does not exist");
+    refuse(
+        &[
+            "scenarios/base.toml",
+            "--paths",
+            "1000",
+            "--samples-limit",
+            "999",
+        ],
+        "paths.csv",
+        "1,000 paths would write 1,000 rows of 20 columns, about 0.0 GB; the limit is 999 rows",
+    );
+    refuse(
+        &[
+            "sweep",
+            "scenarios/sweeps/tiktok_churn.toml",
+            "--paths",
+            "1000",
+        ],
+        "paths.csv",
+        "samples are written per run",
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn above_ten_million_rows_needs_the_limit_raised() {
+    simulate()
+        .args([
+            "scenarios/base.toml",
+            "--paths",
+            "10000001",
+            "--samples",
+            "big.csv",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "about 2.8 GB; the limit is 10,000,000 rows",
+        ));
+    assert!(!root().join("big.csv").exists());
+}
