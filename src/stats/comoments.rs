@@ -212,23 +212,37 @@ impl MissMeans {
 /// (as [`super::Moments::from_slice`]: equal values give that value).
 fn mean(values: &[f64]) -> f64 {
     let first = values[0];
-    first + lane_sum(values.iter().map(|&x| x - first)) / values.len() as f64
-}
-
-/// `Σ (x - mx)(y - my)` in a fixed, vectorisable order.
-fn pair_sum(x: &[f64], y: &[f64], mx: f64, my: f64) -> f64 {
-    lane_sum(x.iter().zip(y).map(|(&a, &b)| (a - mx) * (b - my)))
-}
-
-/// A sum in four interleaved lanes, combined `((s0 + s1) + (s2 + s3))`:
-/// a fixed order whatever the values.
-#[inline]
-fn lane_sum(values: impl Iterator<Item = f64>) -> f64 {
     let mut lanes = [0.0; 4];
-    for (i, v) in values.enumerate() {
-        lanes[i & 3] += v;
+    let mut chunks = values.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            *lane += x - first;
+        }
     }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+    let rest = chunks
+        .remainder()
+        .iter()
+        .fold(0.0, |sum, &x| sum + (x - first));
+    first + (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + rest) / values.len() as f64
+}
+
+/// `Σ (x - mx)(y - my)` in four interleaved lanes, combined
+/// `((s0 + s1) + (s2 + s3)) + rest`: a fixed order that vectorises.
+fn pair_sum(x: &[f64], y: &[f64], mx: f64, my: f64) -> f64 {
+    let mut lanes = [0.0; 4];
+    let mut xs = x.chunks_exact(4);
+    let mut ys = y.chunks_exact(4);
+    for (cx, cy) in (&mut xs).zip(&mut ys) {
+        for ((lane, &a), &b) in lanes.iter_mut().zip(cx).zip(cy) {
+            *lane += (a - mx) * (b - my);
+        }
+    }
+    let rest = xs
+        .remainder()
+        .iter()
+        .zip(ys.remainder())
+        .fold(0.0, |sum, (&a, &b)| sum + (a - mx) * (b - my));
+    ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + rest
 }
 
 #[cfg(test)]
