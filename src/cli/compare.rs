@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::sweep::{SweepFormat, out_format};
-use super::{CommonArgs, UsageError, load_scenario, run_options};
+use super::{CommonArgs, UsageError, check_out, load_scenario, run_options};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::sensitivity::compare::{self, CompareError, Comparison, Input};
@@ -41,7 +41,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
         .into());
     }
     let out = match &args.out {
-        Some(path) => Some((path, out_format(path, args.format)?)),
+        Some(path) => {
+            let inputs: Vec<&std::path::Path> = args.files.iter().map(|f| f.as_path()).collect();
+            check_out("--out", path, &inputs)?;
+            Some((path, out_format(path, args.format)?))
+        }
         None => None,
     };
     let inputs = args
@@ -69,6 +73,7 @@ pub fn run(args: CompareArgs) -> Result<()> {
         CompareError::Engine(e) => anyhow::Error::new(e).context("the comparison did not finish"),
         e => anyhow::Error::new(UsageError(e.to_string())),
     })?;
+    revsim::report::ensure_finite(&comparison)?;
     if let Some((path, format)) = out {
         write_atomic(path, render(&comparison, format).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, Format, UsageError, load_scenario, run_options};
+use super::{CommonArgs, Format, UsageError, check_out, load_scenario, run_options};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::sensitivity::sources::{SourceBy, source_list};
@@ -65,6 +65,9 @@ enum By {
 }
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
+    if let Some(path) = &args.out {
+        check_out("--out", path, &[&args.file])?;
+    }
     let scenario = load_scenario(&args.file, &args.set)?;
     let options = run_options(&scenario, &args.common)?;
     let has = |b: By| args.by.contains(&b);
@@ -104,6 +107,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     let result = tornado::tornado(&scenario, &spec, &options, &progress);
     progress.finish();
     let result = result.map_err(usage)?;
+    revsim::report::ensure_finite(&result)?;
     let text = match args.format {
         Format::Terminal => tornado::render_terminal(&result),
         Format::Json => tornado::render_json(&result),
