@@ -608,3 +608,28 @@ fn fuzz_crash_94f2bac_byte_order_mark_before_a_key() {
     let err = revsim::scenario::Scenario::parse(text, "bom.toml").unwrap_err();
     assert!(err.to_string().contains("bom.toml:1:"), "{err}");
 }
+
+#[test]
+fn compare_and_sensitivity_refuse_an_out_that_is_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.toml", SMALL);
+    let b = write(dir.path(), "b.toml", SMALL);
+    simulate()
+        .arg("compare")
+        .args([&a, &b])
+        .args(["--format", "json", "--out"])
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would overwrite it"));
+    simulate()
+        .arg("sensitivity")
+        .arg(&a)
+        .arg("--out")
+        .arg(&a)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would overwrite it"));
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), SMALL);
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), SMALL);
+}
