@@ -85,13 +85,9 @@ fn tornado_chart(target: &TargetTornado, t: &Tornado, by_mean: bool) -> String {
         .iter()
         .flat_map(|b| [value(&b.low), value(&b.high)])
         .fold((base, base), |(lo, hi), x| (lo.min(x), hi.max(x)));
-    // Room either side for the end labels.
-    let pad = ((hi - lo) * 0.28).max(if by_mean { base.abs() * 0.01 } else { 0.01 });
-    let (mut x0, mut x1) = (lo - pad, hi + pad);
-    if !by_mean {
-        x0 = x0.max(0.0);
-        x1 = x1.min(1.0);
-    }
+    // Room either side for the input values written beside the bars.
+    let pad = ((hi - lo) * 0.25).max(if by_mean { base.abs() * 0.01 } else { 0.01 });
+    let (x0, x1) = (lo - pad, hi + pad);
     let measure = if by_mean {
         "mean revenue".to_string()
     } else {
@@ -130,7 +126,7 @@ fn tornado_chart(target: &TargetTornado, t: &Tornado, by_mean: bool) -> String {
             (base, l),
             None,
             &name,
-            &format!("{} → {}", short(b.low_value), shown(l)),
+            &short(b.low_value),
             &format!("{} at {}: {}", b.input, short(b.low_value), shown(l)),
         );
         c.span(
@@ -139,7 +135,7 @@ fn tornado_chart(target: &TargetTornado, t: &Tornado, by_mean: bool) -> String {
             (base, h),
             None,
             "",
-            &format!("{} → {}", short(b.high_value), shown(h)),
+            &short(b.high_value),
             &format!("{} at {}: {}", b.input, short(b.high_value), shown(h)),
         );
     }
@@ -285,12 +281,13 @@ fn probability_chart(t: &TargetComparison, names: &[String]) -> String {
         &format!(
             "Horizontal bars: the probability of reaching the target in each of {rows} scenarios, with 95% intervals"
         ),
-        (0.0, (hi * 1.2).clamp(0.05, 1.0)),
+        // Room right of the bars for their labels, ticks up to 100% only.
+        (0.0, hi.max(0.05) * 1.18),
         (0.0, 1.0),
         LEFT + 190.0,
         rows_height(rows),
     );
-    c.x_axis(Ticks::Percent, "P(revenue ≥ target)");
+    c.x_axis_within(Ticks::Percent, "P(revenue ≥ target)", (0.0, 1.0));
     for (i, r) in t.results.iter().enumerate() {
         let name = truncate(names.get(i).map_or(r.file.as_str(), |n| n.as_str()), 34);
         c.span(
@@ -299,7 +296,7 @@ fn probability_chart(t: &TargetComparison, names: &[String]) -> String {
             (0.0, r.probability),
             Some(r.probability_ci95),
             &name,
-            &format!("{} · mean {}", percent(r.probability), money(r.mean)),
+            &percent(r.probability),
             &format!(
                 "{} ({}): {} (95% {} – {}), mean {}",
                 name,
@@ -363,7 +360,10 @@ fn difference_chart(t: &TargetComparison, names: &[String], mean: bool) -> Strin
     );
     c.x_axis(
         if mean { Ticks::Money } else { Ticks::Percent },
-        &format!("{measure} (± 1.96 paired SE)"),
+        &format!(
+            "{measure}{} (± 1.96 paired SE)",
+            if mean { "" } else { ", in points" }
+        ),
     );
     for (i, d) in t.differences.iter().enumerate() {
         let (x, se) = get(d);

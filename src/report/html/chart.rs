@@ -388,9 +388,17 @@ impl Chart {
 
     /// Ticks and grid on the x axis only, for horizontal bars.
     pub fn x_axis(&mut self, ticks: Ticks, title: &str) {
+        self.x_axis_within(ticks, title, (f64::NEG_INFINITY, f64::INFINITY));
+    }
+
+    /// As [`Chart::x_axis`], with ticks only inside `[lo, hi]`: a
+    /// probability axis whose range is widened to leave room for labels
+    /// beside the bars, without ticks below 0% or above 100%.
+    pub fn x_axis_within(&mut self, ticks: Ticks, title: &str, (lo, hi): (f64, f64)) {
         let (x, y) = (self.x, self.y);
         let mut s = String::from("<g class=\"axis\">");
-        for v in nice_ticks(x.lo, x.hi, 6) {
+        let inside = |v: &f64| *v >= lo - 1e-9 && *v <= hi + 1e-9;
+        for v in nice_ticks(x.lo, x.hi, 6).into_iter().filter(inside) {
             let px = x.at(v);
             let _ = write!(
                 s,
