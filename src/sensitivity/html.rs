@@ -185,7 +185,11 @@ fn sources_chart(target: &TargetTornado, hit: bool) -> String {
              from each of {} sources, with 95% intervals",
             sources.len()
         ),
-        (lo.max(-0.5), (hi * 1.25).clamp(0.05, 1.5)),
+        // Estimates can fall a little below zero: room for their whiskers.
+        (
+            if lo < 0.0 { lo.max(-0.5) - 0.02 } else { 0.0 },
+            (hi * 1.25).clamp(0.05, 1.5),
+        ),
         (0.0, 1.0),
         LEFT + 190.0,
         rows_height(rows),

@@ -372,7 +372,11 @@ impl Chart {
             );
         }
         if !end.is_empty() {
-            let (x, anchor) = if b >= a {
+            // With an interval, the label goes right of everything drawn,
+            // so that a small negative estimate does not run into the name.
+            let (x, anchor) = if let Some([_, hi]) = interval {
+                (a.max(b).max(self.x.at(hi)) + 4.0, "start")
+            } else if b >= a {
                 (reach + 4.0, "start")
             } else {
                 (reach - 4.0, "end")
