@@ -194,7 +194,8 @@ fn sources_chart(target: &TargetTornado, hit: bool) -> String {
         LEFT + 190.0,
         rows_height(rows),
     );
-    c.x_axis(Ticks::Percent, "share of the variance");
+    // No share of the variance above 100%: no tick there either.
+    c.x_axis_within(Ticks::Percent, "share of the variance", (-1.0, 1.0));
     for (i, s) in sources.iter().enumerate() {
         let x = index(s);
         let name = truncate(&s.source, 34);
