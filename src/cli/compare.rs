@@ -7,10 +7,13 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use super::sweep::{SweepFormat, out_format};
-use super::{CommonArgs, UsageError, check_out, load_scenario, run_options};
+use super::{
+    CommonArgs, UsageError, check_out, check_report_path, load_scenario, read_again, run_options,
+};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::sensitivity::compare::{self, CompareError, Comparison, Input};
+use revsim::sensitivity::html::{self, Audit};
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -29,6 +32,10 @@ pub struct CompareArgs {
     /// for a `.csv` name, JSON for `.json`.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also write a self-contained HTML page with charts (whole or not at
+    /// all); the name must end in .html.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
@@ -41,13 +48,18 @@ pub fn run(args: CompareArgs) -> Result<()> {
         .into());
     }
     let out = match &args.out {
-        Some(path) => {
-            let inputs: Vec<&std::path::Path> = args.files.iter().map(|f| f.as_path()).collect();
-            check_out("--out", path, &inputs)?;
-            Some((path, out_format(path, args.format)?))
-        }
+        Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
+    let files: Vec<&std::path::Path> = args.files.iter().map(|f| f.as_path()).collect();
+    for (flag, path) in [("--out", &args.out), ("--report", &args.report)] {
+        if let Some(path) = path {
+            check_out(flag, path, &files)?;
+        }
+    }
     let inputs = args
         .files
         .iter()
@@ -74,8 +86,29 @@ pub fn run(args: CompareArgs) -> Result<()> {
         e => anyhow::Error::new(UsageError(e.to_string())),
     })?;
     revsim::report::ensure_finite(&comparison)?;
+    // Render the page before writing anything, so that a failure leaves
+    // no file of either kind behind.
+    let page = match &args.report {
+        Some(path) => {
+            let audit = Audit {
+                files: args
+                    .files
+                    .iter()
+                    .map(|f| Ok((f.display().to_string(), read_again(f)?)))
+                    .collect::<Result<_>>()?,
+                hashes: inputs.iter().map(|i| i.scenario.hash()).collect(),
+                overrides: args.set.clone(),
+            };
+            Some((path, html::render_compare(&comparison, &audit)?))
+        }
+        None => None,
+    };
     if let Some((path, format)) = out {
         write_atomic(path, render(&comparison, format).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some((path, page)) = page {
+        write_atomic(path, page.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     print_stdout(&render(&comparison, args.format))?;

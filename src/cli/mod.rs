@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
@@ -199,6 +199,12 @@ pub fn check_report_path(path: &Path) -> Result<(), UsageError> {
             path.display()
         ))),
     }
+}
+
+/// A file's text read again after the run, for a page's settings.
+pub fn read_again(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {} again for the page", path.display()))
 }
 
 /// Loads a scenario and applies `--set` assignments in order.

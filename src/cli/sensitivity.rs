@@ -6,9 +6,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
-use super::{CommonArgs, Format, UsageError, check_out, load_scenario, run_options};
+use super::{
+    CommonArgs, Format, UsageError, check_out, check_report_path, load_scenario, read_again,
+    run_options,
+};
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
+use revsim::sensitivity::html::{self, Audit};
 use revsim::sensitivity::sources::{SourceBy, source_list};
 use revsim::sensitivity::tornado::{self, SensitivityError, SortBy, TornadoSpec};
 
@@ -54,6 +58,10 @@ pub struct SensitivityArgs {
     /// Also write the result to this file, whole or not at all.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Also write a self-contained HTML page with charts (whole or not at
+    /// all); the name must end in .html.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,8 +73,14 @@ enum By {
 }
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
-    if let Some(path) = &args.out {
-        check_out("--out", path, &[&args.file])?;
+    // Refuse a bad --report or --out before the run, not after it.
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
+    for (flag, path) in [("--out", &args.out), ("--report", &args.report)] {
+        if let Some(path) = path {
+            check_out(flag, path, &[args.file.as_path()])?;
+        }
     }
     let scenario = load_scenario(&args.file, &args.set)?;
     let options = run_options(&scenario, &args.common)?;
@@ -112,8 +126,28 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         Format::Terminal => tornado::render_terminal(&result),
         Format::Json => tornado::render_json(&result),
     };
+    // Render the page before writing anything, so that a failure leaves
+    // no file of either kind behind.
+    let page = match &args.report {
+        Some(path) => {
+            let audit = Audit {
+                files: vec![(args.file.display().to_string(), read_again(&args.file)?)],
+                hashes: vec![scenario.hash()],
+                overrides: args.set.clone(),
+            };
+            Some((
+                path,
+                html::render_sensitivity(&result, spec.by == SortBy::Mean, &audit)?,
+            ))
+        }
+        None => None,
+    };
     if let Some(path) = &args.out {
         write_atomic(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if let Some((path, page)) = page {
+        write_atomic(path, page.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     print_stdout(&text)?;

@@ -9,5 +9,6 @@
 //! from noise.
 
 pub mod compare;
+pub mod html;
 pub mod sources;
 pub mod tornado;

@@ -101,7 +101,7 @@ fn every_kind_of_page_renders_in_chromium() {
     };
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
     std::fs::create_dir_all(&shots).unwrap();
-    let pages: [(&str, &[&str]); 4] = [
+    let pages: [(&str, &[&str]); 6] = [
         ("base", &["scenarios/base.toml"]),
         (
             "sweep_one_way",
@@ -128,6 +128,21 @@ fn every_kind_of_page_renders_in_chromium() {
                 "scenarios/sweeps/latin_hypercube.toml",
                 "--paths",
                 "1000",
+            ],
+        ),
+        (
+            "sensitivity",
+            &["sensitivity", "scenarios/base.toml", "--paths", "5000"],
+        ),
+        (
+            "compare",
+            &[
+                "compare",
+                "scenarios/base.toml",
+                "scenarios/bytedance_leaves_early.toml",
+                "scenarios/diversified.toml",
+                "--paths",
+                "5000",
             ],
         ),
     ];

@@ -29,7 +29,9 @@ fn attributes(page: &str, name: &str) -> Vec<f64> {
     page.match_indices(&key)
         .map(|(i, _)| {
             let rest = &page[i + key.len()..];
-            rest[..rest.find('"').unwrap()].parse().unwrap()
+            // As serde_json reads the JSON, which is not always the
+            // nearest float: the same text gives the same number.
+            serde_json::from_str(&rest[..rest.find('"').unwrap()]).unwrap()
         })
         .collect()
 }
@@ -196,4 +198,179 @@ fn sweep_pages_hold_the_sweep_json_and_a_heat_map_for_a_grid_of_two() {
             .collect();
         assert_eq!(attributes(&page, "data-probability"), want);
     }
+}
+
+/// Runs `simulate ARGS --report page.html --format json` in `dir` and
+/// returns the JSON printed on stdout and the page.
+fn page_and_json(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
+    let page = dir.join("page.html");
+    let out = simulate()
+        .args(args)
+        .args(["--quiet", "--format", "json", "--report"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    (json, std::fs::read_to_string(&page).unwrap())
+}
+
+/// Every finite number at `key` of each object of `items`.
+fn numbers(items: &[serde_json::Value], key: &[&str]) -> Vec<f64> {
+    items
+        .iter()
+        .map(|v| key.iter().fold(v, |v, k| &v[*k]).as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn sensitivity_page_holds_the_tornado_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, page) = page_and_json(
+        dir.path(),
+        &[
+            "sensitivity",
+            "scenarios/base.toml",
+            "--paths",
+            "2000",
+            "--set",
+            "client.tiktok_bytedance.churn.probability=0.6",
+        ],
+    );
+    assert_self_contained(&page);
+    assert_eq!(embedded(&page), json);
+    let targets = json["targets"].as_array().unwrap();
+    assert_eq!(
+        attributes(&page, "data-probability"),
+        numbers(targets, &["base", "probability"])
+    );
+    assert_eq!(
+        attributes(&page, "data-mean"),
+        numbers(targets, &["base", "mean"])
+    );
+    let bars: Vec<serde_json::Value> = targets
+        .iter()
+        .flat_map(|t| t["tornado"].as_array().unwrap().clone())
+        .collect();
+    assert!(!bars.is_empty());
+    assert_eq!(attributes(&page, "data-swing"), numbers(&bars, &["swing"]));
+    assert_eq!(
+        attributes(&page, "data-low-probability"),
+        numbers(&bars, &["low", "probability"])
+    );
+    assert_eq!(
+        attributes(&page, "data-high-mean"),
+        numbers(&bars, &["high", "mean"])
+    );
+    let sources: Vec<serde_json::Value> = targets
+        .iter()
+        .flat_map(|t| t["sources"].as_array().unwrap().clone())
+        .collect();
+    assert!(!sources.is_empty());
+    assert_eq!(
+        attributes(&page, "data-hit-total"),
+        numbers(&sources, &["hit", "total"])
+    );
+    assert!(page.contains("Sensitivity of Base case, with 1 override"));
+    assert!(page.contains("--set client.tiktok_bytedance.churn.probability=0.6"));
+    assert!(page.contains("[[client]]"), "the scenario file's text");
+    // A tornado and two variance charts per target.
+    assert_eq!(
+        page.matches("<figure class=\"chart\">").count(),
+        3 * targets.len()
+    );
+}
+
+#[test]
+fn compare_page_holds_the_comparison_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (json, page) = page_and_json(
+        dir.path(),
+        &[
+            "compare",
+            "scenarios/base.toml",
+            "scenarios/bytedance_leaves_early.toml",
+            "scenarios/diversified.toml",
+            "--paths",
+            "2000",
+        ],
+    );
+    assert_self_contained(&page);
+    assert_eq!(embedded(&page), json);
+    let targets = json["targets"].as_array().unwrap();
+    let results: Vec<serde_json::Value> = targets
+        .iter()
+        .flat_map(|t| t["results"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(
+        attributes(&page, "data-probability"),
+        numbers(&results, &["probability"])
+    );
+    assert_eq!(attributes(&page, "data-mean"), numbers(&results, &["mean"]));
+    let differences: Vec<serde_json::Value> = targets
+        .iter()
+        .flat_map(|t| t["differences"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(differences.len(), 2 * targets.len());
+    assert_eq!(
+        attributes(&page, "data-difference-probability"),
+        numbers(&differences, &["probability"])
+    );
+    assert_eq!(
+        attributes(&page, "data-difference-mean"),
+        numbers(&differences, &["mean"])
+    );
+    // The page's text, unescaped as a browser reads it.
+    let text = page
+        .replace("&#x2f;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    for missing in json["missing"].as_array().unwrap() {
+        let missing = missing.as_str().unwrap();
+        assert!(text.contains(missing), "missing[] {missing}");
+    }
+    assert!(text.contains("scenarios/diversified.toml"));
+    // P by scenario and the two difference charts per target.
+    assert_eq!(
+        page.matches("<figure class=\"chart\">").count(),
+        3 * targets.len()
+    );
+}
+
+#[test]
+fn sensitivity_and_compare_refuse_a_bad_report_path_before_any_run() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["sensitivity", "scenarios/base.toml"][..],
+        &[
+            "compare",
+            "scenarios/base.toml",
+            "scenarios/diversified.toml",
+        ][..],
+    ] {
+        simulate()
+            .args(args)
+            .args(["--paths", "100000000", "--report"])
+            .arg(dir.path().join("page.pdf"))
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("give it a name ending in .html"));
+        simulate()
+            .args(args)
+            .args(["--paths", "100000000", "--report"])
+            .arg(dir.path().join("missing/page.html"))
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("does not exist"));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

@@ -321,11 +321,88 @@ impl Chart {
         );
     }
 
+    /// A horizontal bar at row `row` of `rows` between `x0` and `x1` (in
+    /// either order), for tornado and difference charts whose bars do not
+    /// start at zero. `name` (if any) is written left of the plot; `end`
+    /// (if any) beside the bar's end at `x1`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn span(
+        &mut self,
+        class: &str,
+        (row, rows): (usize, usize),
+        (x0, x1): (f64, f64),
+        interval: Option<[f64; 2]>,
+        name: &str,
+        end: &str,
+        tip: &str,
+    ) {
+        let band = (self.y.from - self.y.to) / rows.max(1) as f64;
+        let top = self.y.to + row as f64 * band + band * 0.15;
+        let height = band * 0.7;
+        let middle = top + height / 2.0;
+        let (a, b) = (self.x.at(x0), self.x.at(x1));
+        if !name.is_empty() {
+            let _ = write!(
+                self.body,
+                "<text class=\"name\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                self.x.from - 6.0,
+                middle + 4.0,
+                escape(name)
+            );
+        }
+        let _ = write!(
+            self.body,
+            "<rect class=\"{class}\" x=\"{:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{height:.1}\">\
+             <title>{}</title></rect>",
+            a.min(b),
+            (b - a).abs().max(1.0),
+            escape(tip)
+        );
+        let mut reach = b;
+        if let Some([lo, hi]) = interval {
+            let (l, h) = (self.x.at(lo), self.x.at(hi));
+            reach = if b >= a { b.max(h) } else { b.min(l) };
+            let _ = write!(
+                self.body,
+                "<path class=\"whisker\" d=\"M{l:.1},{:.1} V{:.1} M{l:.1},{middle:.1} H{h:.1} M{h:.1},{:.1} V{:.1}\"/>",
+                middle - 4.0,
+                middle + 4.0,
+                middle - 4.0,
+                middle + 4.0
+            );
+        }
+        if !end.is_empty() {
+            // With an interval, the label goes right of everything drawn,
+            // so that a small negative estimate does not run into the name.
+            let (x, anchor) = if let Some([_, hi]) = interval {
+                (a.max(b).max(self.x.at(hi)) + 4.0, "start")
+            } else if b >= a {
+                (reach + 4.0, "start")
+            } else {
+                (reach - 4.0, "end")
+            };
+            let _ = write!(
+                self.body,
+                "<text class=\"value\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
+                middle + 4.0,
+                escape(end)
+            );
+        }
+    }
+
     /// Ticks and grid on the x axis only, for horizontal bars.
     pub fn x_axis(&mut self, ticks: Ticks, title: &str) {
+        self.x_axis_within(ticks, title, (f64::NEG_INFINITY, f64::INFINITY));
+    }
+
+    /// As [`Chart::x_axis`], with ticks only inside `[lo, hi]`: a
+    /// probability axis whose range is widened to leave room for labels
+    /// beside the bars, without ticks below 0% or above 100%.
+    pub fn x_axis_within(&mut self, ticks: Ticks, title: &str, (lo, hi): (f64, f64)) {
         let (x, y) = (self.x, self.y);
         let mut s = String::from("<g class=\"axis\">");
-        for v in nice_ticks(x.lo, x.hi, 6) {
+        let inside = |v: &f64| *v >= lo - 1e-9 && *v <= hi + 1e-9;
+        for v in nice_ticks(x.lo, x.hi, 6).into_iter().filter(inside) {
             let px = x.at(v);
             let _ = write!(
                 s,

@@ -251,7 +251,7 @@ pub fn churn(report: &Report) -> String {
     c.finish()
 }
 
-fn truncate(s: &str, width: usize) -> String {
+pub fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {
         s.to_string()
     } else {

@@ -54,6 +54,7 @@ pub fn environment(
     env.add_filter("money", |x: f64| money(x));
     env.add_filter("percent", |x: f64| percent(x));
     env.add_filter("thousands", |x: u64| thousands(x));
+    env.add_filter("short", |x: f64| chart::short(x));
     Ok(env)
 }
 
