@@ -1,15 +1,8 @@
 //! `simulate bench`: the JSON it promises, and its refusals.
 
-use assert_cmd::Command;
+use crate::common::simulate;
+
 use predicates::prelude::*;
-
-use crate::common::root;
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").unwrap();
-    cmd.current_dir(root());
-    cmd
-}
 
 #[test]
 fn bench_json_has_a_row_per_thread_count_and_the_floor() {

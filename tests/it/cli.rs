@@ -1,19 +1,14 @@
 //! The `simulate` binary: exit codes, stdout versus stderr, the JSON
 //! contract, colour, broken pipes.
 
+use crate::common::simulate;
+
 use std::io::Read;
 use std::process::{Command as StdCommand, Stdio};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 use crate::common::{interrupt_after_a_while, root};
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").unwrap();
-    cmd.current_dir(root());
-    cmd
-}
 
 #[test]
 fn runs_the_base_scenario_and_prints_a_report() {

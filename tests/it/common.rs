@@ -7,6 +7,13 @@ use revsim::engine::{self, QuantileChoice, RunOptions, RunResult, Silent};
 use revsim::report::{self, Report};
 use revsim::scenario::Scenario;
 
+/// `simulate`, run from the project's root.
+pub fn simulate() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("simulate").expect("the binary is built");
+    cmd.current_dir(root());
+    cmd
+}
+
 /// The project's root, where `scenarios/` lives.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

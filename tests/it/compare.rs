@@ -1,18 +1,13 @@
 //! `simulate compare`: scenarios on common random numbers, their paired
 //! differences, and the errors of its input.
 
-use assert_cmd::Command;
+use crate::common::simulate;
+
 use predicates::prelude::*;
 use revsim::engine::Silent;
 use revsim::sensitivity::compare::{Comparison, Input, compare};
 
 use crate::common::{base, options, parse, root};
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
-    cmd.current_dir(root());
-    cmd
-}
 
 fn input(file: &str) -> Input {
     Input {

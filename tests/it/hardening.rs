@@ -2,18 +2,13 @@
 //! named after what it pins: a wrong answer, a hang, a panic, a file
 //! destroyed, a message that did not say what was wrong.
 
+use crate::common::simulate;
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
 use crate::common::{parse, root, signal_after_a_while};
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").unwrap();
-    cmd.current_dir(root());
-    cmd
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.join(name);

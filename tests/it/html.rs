@@ -2,18 +2,11 @@
 //! JSON report (read from the same structure), written whole or not at
 //! all, alongside `--out`.
 
+use crate::common::simulate;
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-use crate::common::root;
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
-    cmd.current_dir(root());
-    cmd
-}
 
 /// The JSON embedded in the page's `report-data` script.
 fn embedded(page: &str) -> serde_json::Value {

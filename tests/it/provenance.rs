@@ -3,18 +3,11 @@
 //! scenario's hash; the monthly quartiles; CSV for a run; `--set` and the
 //! matrix for sweeps.
 
+use crate::common::simulate;
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-use crate::common::root;
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
-    cmd.current_dir(root());
-    cmd
-}
 
 const CHURN: &str = "client.tiktok_bytedance.churn.probability=0.6";
 const GROWTH: &str = "subscription.microsoft_365_copilot.annual_growth=0.5";

@@ -3,16 +3,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::root;
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
-    cmd.current_dir(root());
-    cmd
-}
+use crate::common::{root, simulate};
 
 /// The header and the rows of a CSV file without quoted fields.
 fn read(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {

@@ -1,19 +1,12 @@
 //! `simulate sensitivity`: the tornado's ends are the `--set` runs, bit
 //! for bit; its bars are sorted; bad input is refused with exit 2.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use revsim::engine::Silent;
 use revsim::sensitivity::sources::SourceBy;
 use revsim::sensitivity::tornado::{SortBy, TornadoSpec, tornado, uncertain_inputs};
 
-use crate::common::{base, options, parse, report, root};
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
-    cmd.current_dir(root());
-    cmd
-}
+use crate::common::{base, options, parse, report, simulate};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = simulate().args(args).assert().success();

@@ -4,19 +4,12 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-use crate::common::{interrupt_after_a_while, root};
+use crate::common::{interrupt_after_a_while, simulate};
 
 const GRID: &str = "scenarios/sweeps/churn_by_copilot_growth.toml";
 const TIKTOK: &str = "scenarios/sweeps/tiktok_churn.toml";
-
-fn simulate() -> Command {
-    let mut cmd = Command::cargo_bin("simulate").expect("the binary is built");
-    cmd.current_dir(root());
-    cmd
-}
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
