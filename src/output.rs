@@ -13,29 +13,9 @@ use std::path::{Path, PathBuf};
 /// the device or pipe itself. A symbolic link to a file is followed, so the
 /// file it points to is replaced, not the link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let target = match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => {
-            return Err(io::Error::other("it is a folder"));
-        }
-        Ok(meta) if !meta.is_file() => {
-            let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
-            file.write_all(bytes)?;
-            return file.flush();
-        }
-        Ok(_) => std::fs::canonicalize(path)?,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
-        Err(e) => return Err(e),
-    };
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    // Dropping the temporary file on any error below removes it.
-    let mut tmp = temporary_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    let mut file = AtomicFile::create(path)?;
+    file.writer().write_all(bytes)?;
+    file.commit()
 }
 
 /// Refuses an output path that is one of the inputs, however it is spelt
@@ -89,33 +69,78 @@ fn temporary_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
 /// over the path. Dropped before that (an error, Ctrl-C), it leaves
 /// nothing behind and any old file as it was.
 pub struct AtomicFile {
-    writer: BufWriter<tempfile::NamedTempFile>,
-    path: PathBuf,
+    writer: BufWriter<Sink>,
+}
+
+/// Where an [`AtomicFile`]'s bytes go: a temporary file to rename over the
+/// target, or, for a target that is not a regular file, the target itself.
+enum Sink {
+    Temporary {
+        file: tempfile::NamedTempFile,
+        target: PathBuf,
+    },
+    InPlace(std::fs::File),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Temporary { file, .. } => file.write(buf),
+            Sink::InPlace(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Temporary { file, .. } => file.flush(),
+            Sink::InPlace(file) => file.flush(),
+        }
+    }
 }
 
 impl AtomicFile {
+    /// Opens the way to `path`: a folder is refused, a device or FIFO is
+    /// opened in place, a symbolic link is followed to the file it names.
     pub fn create(path: &Path) -> io::Result<AtomicFile> {
-        let dir = match path.parent() {
+        let target = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => return Err(io::Error::other("it is a folder")),
+            Ok(meta) if !meta.is_file() => {
+                let file = std::fs::OpenOptions::new().write(true).open(path)?;
+                return Ok(AtomicFile {
+                    writer: BufWriter::new(Sink::InPlace(file)),
+                });
+            }
+            Ok(_) => std::fs::canonicalize(path)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_path_buf(),
+            Err(e) => return Err(e),
+        };
+        let dir = match target.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
         };
+        // Dropping the temporary file before `commit` removes it.
+        let file = temporary_in(dir)?;
         Ok(AtomicFile {
-            writer: BufWriter::with_capacity(1 << 20, temporary_in(dir)?),
-            path: path.to_path_buf(),
+            writer: BufWriter::with_capacity(1 << 20, Sink::Temporary { file, target }),
         })
     }
 
     /// Where the pieces go.
-    pub fn writer(&mut self) -> &mut BufWriter<tempfile::NamedTempFile> {
+    pub fn writer(&mut self) -> &mut BufWriter<impl Write + Send + use<>> {
         &mut self.writer
     }
 
-    /// Flushes, syncs and renames the file into place.
+    /// Flushes, syncs and renames the file into place (or, in place, just
+    /// flushes).
     pub fn commit(self) -> io::Result<()> {
-        let tmp = self.writer.into_inner().map_err(|e| e.into_error())?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(&self.path).map_err(|e| e.error)?;
-        Ok(())
+        match self.writer.into_inner().map_err(|e| e.into_error())? {
+            Sink::Temporary { file, target } => {
+                file.as_file().sync_all()?;
+                file.persist(&target).map_err(|e| e.error)?;
+                Ok(())
+            }
+            Sink::InPlace(mut file) => file.flush(),
+        }
     }
 }
 
