@@ -1,11 +1,11 @@
-//! The paths themselves: one CSV row per path with the path's sampled
+//! The paths themselves: one row per path with the path's sampled
 //! inputs, each client's churn month, and each stream's and target's
-//! horizon revenue (`simulate FILE --samples paths.csv`).
+//! horizon revenue (`simulate FILE --samples paths.csv` or `paths.parquet`).
 //!
-//! Blocks are run on every worker and their rows, formatted there, are
-//! handed to the writer in block order (see `ordered`), so the file is the
-//! same bytes whatever the thread count and memory holds only a few blocks
-//! of rows at a time. Every value is the one the run itself uses: inputs
+//! Blocks are run on every worker and their columns (for CSV, their rows,
+//! formatted there) are handed to the writer in block order (see
+//! `ordered`), so the file is the same bytes whatever the thread count and
+//! memory holds only a few blocks (for Parquet, one row group) at a time. Every value is the one the run itself uses: inputs
 //! are drawn by [`Block::draw`] from the generator of the same (seed,
 //! block, stream, purpose), churn months by the client's own
 //! [`Client::churn_months`], and revenues by the streams' own `simulate`,
@@ -23,6 +23,8 @@ use crate::model::{Block, Kind, Model, PathOutcomes};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
 
+mod parquet_file;
+
 /// Why the samples were not all written.
 #[derive(Debug, thiserror::Error)]
 pub enum SamplesError {
@@ -30,6 +32,76 @@ pub enum SamplesError {
     Engine(#[from] EngineError),
     #[error("cannot write the samples: {0}")]
     Io(#[from] io::Error),
+}
+
+/// How the rows are written, chosen by the file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Text, a header line then one line per path; an empty churn month
+    /// where the client stayed.
+    Csv,
+    /// Apache Parquet, a column per field, snappy-compressed; the churn
+    /// month is null where the client stayed.
+    Parquet,
+}
+
+impl Format {
+    /// The format a file name asks for: `.csv` or `.parquet`, in any case.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "csv" => Some(Format::Csv),
+            "parquet" => Some(Format::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// One block's values, a column at a time, as the run drew them.
+pub(crate) struct BlockColumns {
+    /// The index of the block's first path.
+    pub first: u64,
+    /// Every sampled input, in [`Layout::columns`] order.
+    pub inputs: Vec<Vec<f64>>,
+    /// Every client's churn month, 1-based; `None` where it stayed within
+    /// the horizon.
+    pub churn: Vec<Vec<Option<i32>>>,
+    /// Every stream's horizon revenue, then every target's.
+    pub revenue: Vec<Vec<f64>>,
+}
+
+impl BlockColumns {
+    pub fn rows(&self) -> usize {
+        self.revenue
+            .first()
+            .map_or_else(|| self.inputs.first().map_or(0, Vec::len), Vec::len)
+    }
+
+    /// The block as CSV lines.
+    fn csv(&self) -> String {
+        let n = self.rows();
+        let columns = 1 + self.inputs.len() + self.churn.len() + self.revenue.len();
+        let mut text = String::with_capacity(n * 32 * columns);
+        for p in 0..n {
+            let _ = write!(text, "{}", self.first + p as u64);
+            for values in &self.inputs {
+                let _ = write!(text, ",{}", values[p]);
+            }
+            for months in &self.churn {
+                match months[p] {
+                    Some(t) => {
+                        let _ = write!(text, ",{t}");
+                    }
+                    None => text.push(','),
+                }
+            }
+            for totals in &self.revenue {
+                let _ = write!(text, ",{}", totals[p]);
+            }
+            text.push('\n');
+        }
+        text
+    }
 }
 
 /// A scenario laid out for the rows: which inputs are sampled per path,
@@ -97,8 +169,8 @@ impl<'a> Layout<'a> {
         names
     }
 
-    /// The rows of block `index`, as CSV text.
-    fn block_rows(&self, index: u64, options: &RunOptions) -> String {
+    /// The values of block `index`, column by column.
+    pub(crate) fn block_columns(&self, index: u64, options: &RunOptions) -> BlockColumns {
         let first = index * BLOCK_PATHS as u64;
         let n = (options.paths - first).min(BLOCK_PATHS as u64) as usize;
         let h = self.scenario.horizon_months as usize;
@@ -192,39 +264,70 @@ impl<'a> Layout<'a> {
             })
             .collect();
 
-        let mut text = String::with_capacity(n * 32 * self.columns_len());
-        for p in 0..n {
-            let _ = write!(text, "{}", first + p as u64);
-            for values in &inputs {
-                let _ = write!(text, ",{}", values[p]);
-            }
-            for months in &churn {
-                let t = months[p];
-                if t <= h as f64 {
-                    let _ = write!(text, ",{t}");
-                } else {
-                    text.push(',');
-                }
-            }
-            for totals in stream_totals.iter().chain(&target_totals) {
-                let _ = write!(text, ",{}", totals[p]);
-            }
-            text.push('\n');
+        // Churn months are whole months from 1 to the horizon (at most
+        // 1200), so they fit an i32 exactly.
+        let churn = churn
+            .into_iter()
+            .map(|months| {
+                months
+                    .into_iter()
+                    .map(|t| (t <= h as f64).then_some(t as i32))
+                    .collect()
+            })
+            .collect();
+        stream_totals.extend(target_totals);
+        BlockColumns {
+            first,
+            inputs,
+            churn,
+            revenue: stream_totals,
         }
-        text
     }
 
-    fn columns_len(&self) -> usize {
-        1 + self.inputs.len() + self.scenario.streams.len() * 2 + self.scenario.targets.len()
+    /// The column of each field, for a writer that needs their types:
+    /// (name, kind) in [`Layout::columns`] order.
+    pub(crate) fn typed_columns(&self) -> Vec<(String, ColumnKind)> {
+        let n_inputs = self.inputs.len();
+        let n_churn = self
+            .scenario
+            .streams
+            .iter()
+            .filter(|s| s.kind() == Kind::Client)
+            .count();
+        self.columns()
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let kind = match i {
+                    0 => ColumnKind::Path,
+                    i if i <= n_inputs => ColumnKind::Value,
+                    i if i <= n_inputs + n_churn => ColumnKind::Month,
+                    _ => ColumnKind::Value,
+                };
+                (name, kind)
+            })
+            .collect()
     }
 }
 
-/// Writes the header and one row per path of the run `options` describes
-/// to `out`, in path order, and returns the rows written. The observer is
-/// told of progress and may stop it (an [`EngineError::Interrupted`]).
+/// What a column holds, for a typed format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnKind {
+    /// The path index, from 0.
+    Path,
+    /// A month, or none.
+    Month,
+    /// A drawn input or a revenue.
+    Value,
+}
+
+/// Writes one row per path of the run `options` describes to `out`, in
+/// path order and in `format`, and returns the rows written. The observer
+/// is told of progress and may stop it (an [`EngineError::Interrupted`]).
 pub fn write(
     scenario: &Scenario,
     options: &RunOptions,
+    format: Format,
     observer: &dyn Observer,
     out: &mut (dyn Write + Send),
 ) -> Result<u64, SamplesError> {
@@ -240,7 +343,42 @@ pub fn write(
             message: e.to_string(),
         })?;
     let layout = Layout::new(scenario);
-    writeln!(out, "{}", layout.columns().join(","))?;
+    match format {
+        Format::Csv => {
+            writeln!(out, "{}", layout.columns().join(","))?;
+            let written = write_blocks(
+                &pool,
+                options,
+                observer,
+                |b| layout.block_columns(b, options).csv(),
+                |rows: String| out.write_all(rows.as_bytes()),
+            )?;
+            Ok(written)
+        }
+        Format::Parquet => {
+            let mut file = parquet_file::Writer::new(&layout, options, &mut *out)?;
+            let written = write_blocks(
+                &pool,
+                options,
+                observer,
+                |b| layout.block_columns(b, options),
+                |columns| file.push(columns),
+            )?;
+            file.finish()?;
+            Ok(written)
+        }
+    }
+}
+
+/// Runs every block on the pool and hands each, in block order, to
+/// `hand_on`; stops at the first failed write or when the observer asks.
+fn write_blocks<T: Send>(
+    pool: &rayon::ThreadPool,
+    options: &RunOptions,
+    observer: &dyn Observer,
+    produce: impl Fn(u64) -> T + Sync,
+    mut hand_on: impl FnMut(T) -> io::Result<()> + Send,
+) -> Result<u64, SamplesError> {
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
     let mut written = 0u64;
     let mut failed: Option<io::Error> = None;
@@ -249,29 +387,22 @@ pub fn write(
         inner: observer,
         failed: AtomicBool::new(false),
     };
-    ordered::in_order(
-        &pool,
-        blocks,
-        options.paths,
-        &stop,
-        |b| layout.block_rows(b, options),
-        |b, rows| {
-            if failed.is_some() {
-                return written;
+    ordered::in_order(pool, blocks, options.paths, &stop, produce, |b, chunk| {
+        if failed.is_some() {
+            return written;
+        }
+        match hand_on(chunk) {
+            Ok(()) => {
+                let first = b * BLOCK_PATHS as u64;
+                written = (first + BLOCK_PATHS as u64).min(options.paths);
             }
-            match out.write_all(rows.as_bytes()) {
-                Ok(()) => {
-                    let first = b * BLOCK_PATHS as u64;
-                    written = (first + BLOCK_PATHS as u64).min(options.paths);
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    stop.failed.store(true, Ordering::Relaxed);
-                }
+            Err(e) => {
+                failed = Some(e);
+                stop.failed.store(true, Ordering::Relaxed);
             }
-            written
-        },
-    );
+        }
+        written
+    });
     if let Some(e) = failed {
         return Err(e.into());
     }

@@ -1,5 +1,6 @@
-//! `--samples FILE.csv`: one row per path, read back and checked against
-//! the run's own report; refused, with nothing written, where it cannot be.
+//! `--samples FILE.csv` or `FILE.parquet`: one row per path, read back and
+//! checked against the run's own report; refused, with nothing written,
+//! where it cannot be.
 
 use std::path::Path;
 
@@ -195,8 +196,8 @@ fn samples_are_refused_with_nothing_written() {
             .stderr(predicate::str::contains(message));
     };
     let base = ["scenarios/base.toml", "--paths", "1000"];
-    refuse(&base, "paths.parquet", "Parquet is not built in");
-    refuse(&base, "paths.txt", "give a name ending in .csv");
+    refuse(&base, "paths.txt", "give a name ending in .csv or .parquet");
+    refuse(&base, "paths", "give a name ending in .csv or .parquet");
     refuse(&base, "missing/paths.csv", "does not exist");
     refuse(
         &[
@@ -238,4 +239,108 @@ fn above_ten_million_rows_needs_the_limit_raised() {
             "about 2.8 GB; the limit is 10,000,000 rows",
         ));
     assert!(!root().join("big.csv").exists());
+}
+
+/// Every value of a Parquet file, a column of text per field as the CSV
+/// writes it: a number by Rust's shortest round-trip form, a null as empty.
+fn read_parquet(path: &Path) -> (Vec<String>, Vec<Vec<String>>, usize) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let groups = reader.metadata().num_row_groups();
+    let header = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    let rows = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| {
+            row.unwrap()
+                .get_column_iter()
+                .map(|(_, field)| match field {
+                    Field::Long(v) => v.to_string(),
+                    Field::Int(v) => v.to_string(),
+                    Field::Double(v) => v.to_string(),
+                    Field::Null => String::new(),
+                    other => panic!("unexpected field {other:?}"),
+                })
+                .collect()
+        })
+        .collect();
+    (header, rows, groups)
+}
+
+/// The Parquet file holds the CSV's values to the bit (both print each
+/// number in its shortest round-trip form), typed, nulls where the CSV is
+/// empty; and what the CSV holds is checked against the report above.
+#[test]
+fn parquet_samples_are_the_csv_values_to_the_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for name in ["paths.csv", "paths.parquet"] {
+        let path = dir.path().join(name);
+        // 140,000 paths: more than one row group (131,072 paths at most).
+        simulate()
+            .args(["scenarios/base.toml", "--paths", "140000", "--samples"])
+            .arg(&path)
+            .assert()
+            .success();
+        files.push(path);
+    }
+    let (csv_header, csv_rows) = read(&files[0]);
+    let (header, rows, groups) = read_parquet(&files[1]);
+    assert_eq!(header, csv_header);
+    assert_eq!(groups, 2);
+    assert_eq!(rows.len(), 140_000);
+    for (i, (a, b)) in rows.iter().zip(&csv_rows).enumerate() {
+        assert_eq!(a, b, "row {i}");
+    }
+    // Churn months are typed and null where the client stayed.
+    let churn = header
+        .iter()
+        .position(|h| h == "client.tiktok_bytedance.churn_month")
+        .unwrap();
+    let (stayed, left) = rows.iter().fold((0, 0), |(s, l), r| {
+        if r[churn].is_empty() {
+            (s + 1, l)
+        } else {
+            (s, l + 1)
+        }
+    });
+    assert!(stayed > 0 && left > 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no temporary left"
+    );
+}
+
+#[test]
+fn parquet_samples_are_the_same_bytes_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<Vec<u8>> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let path = dir.path().join(format!("t{threads}.parquet"));
+            simulate()
+                .args([
+                    "scenarios/base.toml",
+                    "--paths",
+                    "5000",
+                    "--threads",
+                    threads,
+                    "--samples",
+                ])
+                .arg(&path)
+                .assert()
+                .success();
+            std::fs::read(&path).unwrap()
+        })
+        .collect();
+    assert_eq!(files[0], files[1]);
 }
