@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
 mod compare;
+mod precision;
 mod run;
 mod sensitivity;
 mod solve;

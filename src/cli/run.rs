@@ -6,10 +6,12 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::{
-    CommonArgs, UsageError, check_folder, check_out, check_report_path, fit_memory, load_scenario,
-    run_options, use_color,
+    CommonArgs, UsageError, check_feasible, check_folder, check_out, check_report_path, fit_memory,
+    load_scenario, run_options, use_color,
 };
 use revsim::engine::{self, QuantileChoice, RunOptions, samples};
+
+use super::precision::{self, PrecisionArgs};
 use revsim::output::{AtomicFile, print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
 use revsim::report;
@@ -68,6 +70,8 @@ pub struct RunArgs {
     /// List every parameter path `--set` accepts, with its value, and exit.
     #[arg(long)]
     list_parameters: bool,
+    #[command(flatten)]
+    precision: PrecisionArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -116,21 +120,41 @@ pub fn run(args: RunArgs) -> Result<()> {
         print_stdout(&text)?;
         return Ok(());
     }
+    let precision = args.precision.precision()?;
     let mut options = run_options(&scenario, &args.common)?;
     options.quantiles = match args.quantiles {
         Quantiles::Auto => QuantileChoice::Auto,
         Quantiles::Exact => QuantileChoice::Exact,
         Quantiles::Sketch => QuantileChoice::Sketch,
     };
+    if let Some(precision) = &precision {
+        options = precision::options_for(&options, precision);
+        check_feasible(&scenario, &options)?;
+    }
     fit_memory(&scenario, &mut options, true)?;
     if let Some(path) = &args.samples {
-        check_samples(path, &scenario, options.paths, args.samples_limit)?;
+        // A run to a precision learns its paths only as it stops: the
+        // limit is checked then, before anything is written.
+        let paths = if precision.is_some() {
+            0
+        } else {
+            options.paths
+        };
+        check_samples(path, &scenario, paths, args.samples_limit)?;
     }
     install_interrupt_handler();
     let progress = Progress::new(options.paths, "paths", args.common.quiet);
-    let result = engine::run(&scenario, &options, &progress);
+    let result = match &precision {
+        Some(precision) => engine::run_to_precision(&scenario, &options, precision, &progress),
+        None => engine::run(&scenario, &options, &progress),
+    };
     progress.finish();
     let result = result.context("the simulation did not finish")?;
+    // What follows (the samples) runs the paths the run took.
+    options.paths = result.paths;
+    if let (Some(path), Some(_)) = (&args.samples, &precision) {
+        check_samples(path, &scenario, options.paths, args.samples_limit)?;
+    }
     let mut report = report::build(&scenario, &result);
     report.overrides = args.set.clone();
     report::ensure_finite(&report)?;

@@ -22,6 +22,7 @@ mod block;
 pub mod memory;
 mod ordered;
 pub mod paired;
+pub mod precision;
 pub mod samples;
 pub mod sobol;
 
@@ -31,6 +32,7 @@ pub use accumulator::{
     Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,
 };
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -38,6 +40,7 @@ use rayon::prelude::*;
 use crate::rng::{self, BLOCK_PATHS};
 use crate::scenario::Scenario;
 use crate::stats::{Moments, QuantileMethod, Quantiles};
+use precision::{Precision, Reason, Stopping};
 
 /// The fewest paths a run takes: one path has no spread (its standard
 /// deviation and standard error are undefined), and a report never shows
@@ -89,6 +92,21 @@ impl RunOptions {
             threads: 0,
             quantiles: QuantileChoice::Auto,
         }
+    }
+
+    /// The options of a run to a precision of at most `max_paths`: its
+    /// quantile method is chosen for `max_paths` (exact only if that many
+    /// would be), since where it stops is not known until it does.
+    pub fn for_precision(&self, max_paths: u64) -> RunOptions {
+        let mut options = RunOptions {
+            paths: max_paths,
+            ..self.clone()
+        };
+        options.quantiles = match options.method() {
+            QuantileMethod::Exact => QuantileChoice::Exact,
+            QuantileMethod::Sketch => QuantileChoice::Sketch,
+        };
+        options
     }
 
     pub fn method(&self) -> QuantileMethod {
@@ -153,6 +171,9 @@ pub struct RunResult {
     pub targets: Vec<TargetResult>,
     pub streams: Vec<StreamAccumulator>,
     pub elapsed: Duration,
+    /// Where and why a run to a precision stopped; `None` for a run of a
+    /// fixed number of paths.
+    pub stopping: Option<Stopping>,
 }
 
 /// The number of worker threads `requested` means on this machine.
@@ -184,6 +205,121 @@ pub fn run(
     // The time of the whole run, quantiles included.
     result.elapsed = started.elapsed();
     Ok(result)
+}
+
+/// Runs the scenario until every rule of `precision` holds at a
+/// checkpoint, or `precision.max_paths` are drawn (`options.paths` is not
+/// used). The result is that of a run of the paths it stopped at, with
+/// the same seed and quantile method, to the bit; `stopping` says where
+/// and why.
+pub fn run_to_precision(
+    scenario: &Scenario,
+    options: &RunOptions,
+    precision: &Precision,
+    observer: &dyn Observer,
+) -> Result<RunResult, EngineError> {
+    let started = Instant::now();
+    let threads = resolve_threads(options.threads);
+    let pool = batch::thread_pool(threads)?;
+    let (total, stopping) = accumulate_to_precision(scenario, options, precision, &pool, observer)?;
+    let fixed = RunOptions {
+        paths: total.paths,
+        ..options.clone()
+    };
+    let mut result = pool.install(|| finish(total, &fixed, threads, Duration::ZERO));
+    result.stopping = Some(stopping);
+    result.elapsed = started.elapsed();
+    Ok(result)
+}
+
+/// [`accumulate`] until `precision` holds at a checkpoint, for a run or a
+/// sweep's point. `options.method()` must be the method wanted whatever
+/// the paths (see [`RunOptions::for_precision`]).
+pub fn accumulate_to_precision(
+    scenario: &Scenario,
+    options: &RunOptions,
+    precision: &Precision,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<(Accumulator, Stopping), EngineError> {
+    let max_paths = precision.max_paths;
+    if max_paths < MIN_PATHS {
+        return Err(EngineError::NoPaths);
+    }
+    let bounded = RunOptions {
+        paths: max_paths,
+        ..options.clone()
+    };
+    let plan = block::Plan::new(scenario, &bounded);
+    let blocks = max_paths.div_ceil(BLOCK_PATHS as u64);
+    // Exact values grow as the paths come: the stopping count is unknown.
+    let mut total = plan.empty_accumulator(0);
+    let met = AtomicBool::new(false);
+    let needed = AtomicU64::new(max_paths);
+    let watch = Checkpoints {
+        inner: observer,
+        met: &met,
+        needed: &needed,
+    };
+    ordered::in_order(
+        pool,
+        blocks,
+        max_paths,
+        &watch,
+        |b| plan.run_block(b, &|| watch.should_stop()),
+        |b, part| {
+            // Blocks run ahead of the checkpoint that stopped the run are
+            // dropped: the result is that of the paths up to it.
+            if met.load(Ordering::SeqCst) {
+                return total.paths;
+            }
+            if let Some(part) = part {
+                total.merge(part);
+                if let Some(check) = precision.check(&total, b + 1, b + 1 == blocks) {
+                    needed.store(check.needed, Ordering::SeqCst);
+                    if check.met {
+                        met.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
+            total.paths
+        },
+    );
+    let reason = if met.load(Ordering::SeqCst) {
+        Reason::Precision
+    } else if total.paths == max_paths {
+        Reason::MaxPaths
+    } else {
+        return Err(EngineError::Interrupted {
+            done: total.paths,
+            total: needed.load(Ordering::SeqCst),
+        });
+    };
+    let stopping = Stopping {
+        precision: precision.clone(),
+        reason,
+        paths: total.paths,
+    };
+    Ok((total, stopping))
+}
+
+/// Passes progress on against the paths the rules are estimated to need,
+/// and stops the workers once a checkpoint met them.
+struct Checkpoints<'a> {
+    inner: &'a dyn Observer,
+    met: &'a AtomicBool,
+    needed: &'a AtomicU64,
+}
+
+impl Observer for Checkpoints<'_> {
+    fn progress(&self, done: u64, _total: u64) {
+        self.inner
+            .progress(done, self.needed.load(Ordering::SeqCst).max(done));
+    }
+
+    fn should_stop(&self) -> bool {
+        self.met.load(Ordering::SeqCst) || self.inner.should_stop()
+    }
 }
 
 /// Runs every block and merges them in order, without finishing the
@@ -274,6 +410,7 @@ fn finish(
         targets,
         streams: total.streams,
         elapsed,
+        stopping: None,
     }
 }
 

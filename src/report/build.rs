@@ -70,7 +70,7 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
             })
     };
 
-    let targets = scenario
+    let targets: Vec<TargetReport> = scenario
         .targets
         .iter()
         .zip(&result.targets)
@@ -133,6 +133,10 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
 
     let every_segment = scenario.segments();
     let seconds = result.elapsed.as_secs_f64();
+    let stopping = result
+        .stopping
+        .as_ref()
+        .map(|s| super::stopping::StoppingReport::new(s, &targets));
     Report {
         scenario: scenario.name.clone(),
         description: scenario.description.clone(),
@@ -155,6 +159,7 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
         } else {
             0.0
         },
+        stopping,
     }
 }
 

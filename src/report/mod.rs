@@ -11,6 +11,7 @@ mod finite;
 pub mod html;
 pub mod json;
 pub mod money;
+pub mod stopping;
 pub mod terminal;
 
 pub use build::build;
@@ -82,6 +83,9 @@ pub struct Report {
     pub date: String,
     pub elapsed_seconds: f64,
     pub paths_per_second: f64,
+    /// Where and why a run to a precision (`--precision`) stopped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopping: Option<stopping::StoppingReport>,
 }
 
 impl Report {

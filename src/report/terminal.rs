@@ -29,6 +29,52 @@ impl Style {
     }
 }
 
+/// Where a run to a precision stopped and what it reached, a line for
+/// the stop and one per rule, each short enough for 80 columns:
+///
+/// ```text
+/// Stopped at 40,960 paths: precision reached (looked at every 8,192)
+///   P(hit) ±0.46 points at Azure OpenAI $1B (asked ±0.50; 95% Wilson)
+/// ```
+fn stopping_lines(s: &super::stopping::StoppingReport, targets: &[super::TargetReport]) -> String {
+    let name = |id: &str| {
+        targets
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(id.to_string(), |t| t.name.clone())
+    };
+    let mut out = match s.reason {
+        "precision" => format!(
+            "Stopped at {} paths: precision reached (looked at every {})",
+            thousands(s.paths),
+            thousands(s.checked_every_paths)
+        ),
+        _ => format!(
+            "Stopped at --max-paths {} before the precision was reached",
+            thousands(s.max_paths)
+        ),
+    };
+    for r in &s.rules {
+        let _ = match r.measure {
+            "probability" => write!(
+                out,
+                "\n  P(hit) ±{:.2} points at {} (asked ±{:.2}; 95% Wilson)",
+                100.0 * r.achieved,
+                name(&r.widest_target),
+                100.0 * r.asked
+            ),
+            _ => write!(
+                out,
+                "\n  mean ±{:.3}% at {} (asked ±{:.3}%; 95%)",
+                100.0 * r.achieved,
+                name(&r.widest_target),
+                100.0 * r.asked
+            ),
+        };
+    }
+    out
+}
+
 /// Renders the report; `color` adds ANSI styling.
 pub fn render(report: &Report, color: bool) -> String {
     let style = Style { color };
@@ -55,6 +101,9 @@ pub fn render(report: &Report, color: bool) -> String {
         report.threads,
         if report.threads == 1 { "" } else { "s" },
     );
+    if let Some(stopping) = &report.stopping {
+        let _ = writeln!(out, "{}", stopping_lines(stopping, &report.targets));
+    }
     let _ = writeln!(
         out,
         "{}",

@@ -13,6 +13,7 @@ mod errors;
 mod hardening;
 mod html;
 mod memory;
+mod precision;
 mod properties;
 mod provenance;
 mod samples;

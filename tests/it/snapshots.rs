@@ -139,6 +139,7 @@ fn sample() -> Report {
         date: "2026-12-05T01:30:00Z".into(),
         elapsed_seconds: 0.5,
         paths_per_second: 200_000.0,
+        stopping: None,
     }
 }
 
