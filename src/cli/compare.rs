@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use super::precision::{self, PrecisionArgs};
 use super::sweep::{SweepFormat, out_format};
 use super::{
-    CommonArgs, UsageError, check_out, check_report_path, load_scenario, read_again, run_options,
+    CommonArgs, UsageError, check_feasible, check_out, check_report_path, load_scenario,
+    read_again, run_options,
 };
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -36,6 +38,8 @@ pub struct CompareArgs {
     /// all); the name must end in .html.
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    precision: PrecisionArgs,
 }
 
 pub fn run(args: CompareArgs) -> Result<()> {
@@ -71,14 +75,20 @@ pub fn run(args: CompareArgs) -> Result<()> {
         })
         .collect::<Result<Vec<_>>>()?;
     // The first file's paths and seed, for every scenario.
-    let options = run_options(&inputs[0].scenario, &args.common)?;
+    let precision = args.precision.precision()?;
+    let mut options = run_options(&inputs[0].scenario, &args.common)?;
+    if let Some(precision) = &precision {
+        // Every scenario runs on until each meets the precision.
+        options = precision::options_for(&options, precision);
+        check_feasible(&inputs[0].scenario, &options)?;
+    }
     install_interrupt_handler();
     let progress = Progress::new(
         options.paths.saturating_mul(inputs.len() as u64),
         "paths",
         args.common.quiet,
     );
-    let result = compare::compare(&inputs, &options, &progress);
+    let result = compare::compare(&inputs, &options, precision.as_ref(), &progress);
     progress.finish();
     let comparison = result.map_err(|e| match e {
         // The engine's own error, so that an interruption exits 130.

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
+use super::precision::{self, PrecisionArgs};
 use super::{
-    CommonArgs, UsageError, check_folder, check_out, check_report_path, fit_memory, run_options,
-    use_color,
+    CommonArgs, UsageError, check_feasible, check_folder, check_out, check_report_path, fit_memory,
+    run_options, use_color,
 };
 use revsim::engine::Observer;
 use revsim::output::{print_stdout, write_atomic};
@@ -39,6 +40,8 @@ pub struct SweepArgs {
     /// `.csv` name, JSON for `.json`.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    precision: PrecisionArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -75,9 +78,15 @@ pub fn run(args: SweepArgs) -> Result<()> {
     for assignment in &args.set {
         sweep.set_assignment(assignment)?;
     }
+    let precision = args.precision.precision()?;
     let mut options = run_options(&sweep.scenario, &args.common)?;
     if args.common.paths.is_none() {
         options.paths = sweep.paths_per_point();
+    }
+    if let Some(precision) = &precision {
+        // Each point runs on to its own precision.
+        options = precision::options_for(&options, precision);
+        check_feasible(&sweep.scenario, &options)?;
     }
     fit_memory(&sweep.scenario, &mut options, false)?;
     install_interrupt_handler();
@@ -92,7 +101,10 @@ pub fn run(args: SweepArgs) -> Result<()> {
         paths: options.paths,
         points,
     };
-    let result = sweep::run(&sweep, &options, &observer);
+    let result = match &precision {
+        Some(precision) => sweep::run::run_to_precision(&sweep, &options, precision, &progress),
+        None => sweep::run(&sweep, &options, &observer),
+    };
     progress.finish();
     let result = result.map_err(|e| match e {
         SweepError::Scenario(e) => anyhow::Error::new(e),

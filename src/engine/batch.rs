@@ -21,9 +21,10 @@
 use std::time::Instant;
 
 use super::block::Plan;
+use super::precision::Precision;
 use super::{
     Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish, ordered,
-    resolve_threads,
+    resolve_threads, until_precision,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -107,6 +108,35 @@ pub fn run_batch(
         });
     }
     Ok(())
+}
+
+/// Runs one variant until `precision` holds, keeping horizon totals only
+/// as [`run_batch`] does: a sweep's point run to a precision. Its result
+/// is that of [`run_batch`] for the paths it stopped at, to the bit.
+pub fn run_to_precision(
+    variant: &Scenario,
+    options: &RunOptions,
+    precision: &Precision,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<RunResult, EngineError> {
+    if precision.max_paths < super::MIN_PATHS {
+        return Err(EngineError::NoPaths);
+    }
+    let started = Instant::now();
+    let bounded = RunOptions {
+        paths: precision.max_paths,
+        ..options.clone()
+    };
+    let plan = Plan::totals_only(variant, &bounded);
+    let (total, stopping) = until_precision(&plan, precision, pool, observer)?;
+    let fixed = RunOptions {
+        paths: total.paths,
+        ..options.clone()
+    };
+    let mut result = finish(total, &fixed, pool.current_num_threads(), started.elapsed());
+    result.stopping = Some(stopping);
+    Ok(result)
 }
 
 #[cfg(test)]

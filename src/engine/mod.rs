@@ -250,7 +250,23 @@ pub fn accumulate_to_precision(
         paths: max_paths,
         ..options.clone()
     };
-    let plan = block::Plan::new(scenario, &bounded);
+    until_precision(
+        &block::Plan::new(scenario, &bounded),
+        precision,
+        pool,
+        observer,
+    )
+}
+
+/// Runs the blocks of `plan` in order until `precision` holds at a
+/// checkpoint or its `max_paths` are merged.
+fn until_precision(
+    plan: &block::Plan,
+    precision: &Precision,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<(Accumulator, Stopping), EngineError> {
+    let max_paths = precision.max_paths;
     let blocks = max_paths.div_ceil(BLOCK_PATHS as u64);
     // Exact values grow as the paths come: the stopping count is unknown.
     let mut total = plan.empty_accumulator(0);

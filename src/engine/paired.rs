@@ -10,11 +10,14 @@
 //! Var(R_B − R_A) = Var(R_A) + Var(R_B) − 2 Cov(R_A, R_B). Jobs are merged
 //! in block order, so the result is the same bits whatever the threads.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::block::Plan;
+use super::precision::{Precision, Reason, Stopping};
 use super::{
-    Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish, ordered,
+    Accumulator, Checkpoints, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish,
+    ordered,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -54,6 +57,45 @@ pub fn run_paired(
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
 ) -> Result<PairedResult, EngineError> {
+    paired(scenarios, targets, options, None, pool, observer)
+}
+
+/// Runs every scenario side by side until `precision` holds for each of
+/// them (every target of every scenario), at a checkpoint of the block
+/// order (see [`super::precision`]), or its `max_paths` are drawn. The
+/// scenarios stop together, so their paths stay paired; each result's
+/// `stopping` says where and why, and everything is the run of
+/// [`run_paired`] for that many paths, to the bit.
+pub fn run_paired_to_precision(
+    scenarios: &[Scenario],
+    targets: &[Vec<usize>],
+    options: &RunOptions,
+    precision: &Precision,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<PairedResult, EngineError> {
+    let bounded = RunOptions {
+        paths: precision.max_paths,
+        ..options.clone()
+    };
+    paired(
+        scenarios,
+        targets,
+        &bounded,
+        Some(precision),
+        pool,
+        observer,
+    )
+}
+
+fn paired(
+    scenarios: &[Scenario],
+    targets: &[Vec<usize>],
+    options: &RunOptions,
+    precision: Option<&Precision>,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+) -> Result<PairedResult, EngineError> {
     if options.paths < super::MIN_PATHS {
         return Err(EngineError::NoPaths);
     }
@@ -67,7 +109,18 @@ pub fn run_paired(
         .map(|s| s.targets.iter().map(|t| t.amount).collect())
         .collect();
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
-    let capacity = exact_capacity(options);
+    // A run to a precision does not know its paths: exact values grow.
+    let capacity = match precision {
+        Some(_) => 0,
+        None => exact_capacity(options),
+    };
+    let met = AtomicBool::new(false);
+    let needed = AtomicU64::new(options.paths.saturating_mul(scenarios.len() as u64));
+    let watch = Checkpoints {
+        inner: observer,
+        met: &met,
+        needed: &needed,
+    };
     let mut total = Part {
         accumulators: plans
             .iter()
@@ -80,7 +133,7 @@ pub fn run_paired(
         pool,
         blocks,
         total_paths,
-        observer,
+        &watch,
         |b| {
             // Each compared target's revenue in each scenario, path by path.
             let mut kept: Vec<Vec<Vec<f64>>> =
@@ -124,7 +177,12 @@ pub fn run_paired(
                 differences,
             }
         },
-        |_, part| {
+        |b, part| {
+            // Blocks run ahead of the checkpoint that stopped the run are
+            // dropped: the result is that of the paths up to it.
+            if met.load(Ordering::SeqCst) {
+                return total.accumulators[0].paths * scenarios.len() as u64;
+            }
             for (mine, theirs) in total.accumulators.iter_mut().zip(part.accumulators) {
                 mine.merge(theirs);
             }
@@ -134,22 +192,56 @@ pub fn run_paired(
                     m.hit.merge(&t.hit);
                 }
             }
+            if let Some(precision) = precision {
+                let checks: Option<Vec<_>> = total
+                    .accumulators
+                    .iter()
+                    .map(|a| precision.check(a, b + 1, b + 1 == blocks))
+                    .collect();
+                if let Some(checks) = checks {
+                    let most = checks.iter().map(|c| c.needed).max().unwrap_or(0);
+                    needed.store(
+                        most.saturating_mul(scenarios.len() as u64),
+                        Ordering::SeqCst,
+                    );
+                    if checks.iter().all(|c| c.met) {
+                        met.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
             total.accumulators[0].paths * scenarios.len() as u64
         },
     );
     let done = total.accumulators.first().map_or(0, |a| a.paths);
-    if done < options.paths {
+    let reason = if met.load(Ordering::SeqCst) {
+        Reason::Precision
+    } else if done == options.paths {
+        Reason::MaxPaths
+    } else {
         return Err(EngineError::Interrupted {
             done: done * scenarios.len() as u64,
-            total: total_paths,
+            total: needed.load(Ordering::SeqCst),
         });
-    }
+    };
+    let stopping = precision.map(|precision| Stopping {
+        precision: precision.clone(),
+        reason,
+        paths: done,
+    });
+    let options = &RunOptions {
+        paths: done,
+        ..options.clone()
+    };
     let threads = pool.current_num_threads();
     let results = pool.install(|| {
         total
             .accumulators
             .into_iter()
-            .map(|a| finish(a, options, threads, started.elapsed()))
+            .map(|a| {
+                let mut result = finish(a, options, threads, started.elapsed());
+                result.stopping = stopping.clone();
+                result
+            })
             .collect()
     });
     Ok(PairedResult {

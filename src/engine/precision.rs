@@ -163,6 +163,23 @@ pub(super) struct Check {
     pub needed: u64,
 }
 
+/// "to P(hit) ±0.50 points, at most 1,000,000,000 paths", for headers.
+pub fn describe(precision: &Precision) -> String {
+    let rules: Vec<String> = precision
+        .rules
+        .iter()
+        .map(|r| match r {
+            Rule::Probability(h) => format!("to P(hit) ±{:.2} points", 100.0 * h),
+            Rule::Mean(r) => format!("to the mean ±{:.3}%", 100.0 * r),
+        })
+        .collect();
+    format!(
+        "{}, at most {} paths",
+        rules.join(" and "),
+        crate::report::money::thousands(precision.max_paths)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::engine::batch::thread_pool;
-use crate::engine::paired::{PairedDifference, run_paired};
+use crate::engine::paired::{PairedDifference, run_paired, run_paired_to_precision};
+use crate::engine::precision::Precision;
 use crate::engine::{EngineError, Observer, RunOptions, RunResult};
 use crate::report::money::{money, percent, thousands};
 use crate::scenario::Scenario;
@@ -48,6 +49,26 @@ pub struct Comparison {
     pub targets: Vec<TargetComparison>,
     /// Targets and streams not in every scenario, in words.
     pub missing: Vec<String>,
+    /// Where and why a comparison run to a precision stopped: every
+    /// scenario's P(hit) (or mean) on every target within the half-width
+    /// asked, all scenarios stopping together so their paths stay paired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopping: Option<CompareStopping>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CompareStopping {
+    /// "precision" or "max_paths".
+    pub reason: &'static str,
+    pub max_paths: u64,
+    /// `{ measure, asked }` of each rule.
+    pub rules: Vec<AskedRule>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AskedRule {
+    pub measure: &'static str,
+    pub asked: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -92,10 +113,13 @@ pub struct Difference {
     pub mean_se_unpaired: f64,
 }
 
-/// Compares `inputs` with the paths, seed and threads of `options`.
+/// Compares `inputs` with the paths, seed and threads of `options`, or,
+/// given a precision, until every scenario meets it (`options.paths` is
+/// then not used).
 pub fn compare(
     inputs: &[Input],
     options: &RunOptions,
+    precision: Option<&Precision>,
     observer: &dyn Observer,
 ) -> Result<Comparison, CompareError> {
     if inputs.len() < 2 {
@@ -127,7 +151,29 @@ pub fn compare(
     }
     let scenarios: Vec<Scenario> = inputs.iter().map(|i| i.scenario.clone()).collect();
     let pool = thread_pool(options.threads)?;
-    let paired = run_paired(&scenarios, &common, options, &pool, observer)?;
+    let paired = match precision {
+        Some(precision) => {
+            run_paired_to_precision(&scenarios, &common, options, precision, &pool, observer)?
+        }
+        None => run_paired(&scenarios, &common, options, &pool, observer)?,
+    };
+    let paths = paired.results[0].paths;
+    let stopping = paired.results[0]
+        .stopping
+        .as_ref()
+        .map(|s| CompareStopping {
+            reason: s.reason.as_str(),
+            max_paths: s.precision.max_paths,
+            rules: s
+                .precision
+                .rules
+                .iter()
+                .map(|r| AskedRule {
+                    measure: r.name(),
+                    asked: r.asked(),
+                })
+                .collect(),
+        });
     let targets = common
         .iter()
         .zip(&paired.differences)
@@ -165,10 +211,11 @@ pub fn compare(
                 name: i.scenario.name.clone(),
             })
             .collect(),
-        paths: options.paths,
+        paths,
         seed: options.seed,
         targets,
         missing,
+        stopping,
     })
 }
 
@@ -269,6 +316,30 @@ pub fn render_terminal(c: &Comparison) -> String {
         thousands(c.paths),
         c.seed
     );
+    if let Some(s) = &c.stopping {
+        let rules: Vec<String> = s
+            .rules
+            .iter()
+            .map(|r| match r.measure {
+                "probability" => format!("P(hit) ±{:.2} points", 100.0 * r.asked),
+                _ => format!("mean ±{:.3}%", 100.0 * r.asked),
+            })
+            .collect();
+        let _ = match s.reason {
+            "precision" => writeln!(
+                out,
+                "Stopped at {} paths: every scenario within {} (95%)",
+                thousands(c.paths),
+                rules.join(" and ")
+            ),
+            _ => writeln!(
+                out,
+                "Stopped at --max-paths {} before every scenario was within {}",
+                thousands(s.max_paths),
+                rules.join(" and ")
+            ),
+        };
+    }
     for s in &c.scenarios {
         let _ = writeln!(out, "  {}  ({})", s.name, s.file);
     }

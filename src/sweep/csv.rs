@@ -1,7 +1,8 @@
 //! A sweep as CSV: a header line, then one line per point in point order,
 //! for spreadsheets and pandas.
 //!
-//! Columns: the varied paths, then for each target (by id)
+//! Columns: the varied paths, then (for a sweep run to a precision) the
+//! `paths` each point ran, then for each target (by id)
 //! `probability`, `probability_ci95_lo`, `probability_ci95_hi`, `mean`,
 //! `p5`, `p50`, `p95`, `expected_shortfall`. Numbers are printed in the
 //! shortest form that reads back to the same f64, so the file is exact and
@@ -25,6 +26,10 @@ pub const TARGET_COLUMNS: [&str; 8] = [
 
 pub fn render(result: &SweepResult) -> String {
     let mut header: Vec<String> = result.parameters.iter().map(|p| field(p)).collect();
+    let with_paths = result.precision.is_some();
+    if with_paths {
+        header.push("paths".to_string());
+    }
     for t in &result.targets {
         header.extend(
             TARGET_COLUMNS
@@ -40,6 +45,9 @@ pub fn render(result: &SweepResult) -> String {
             .iter()
             .map(|v| field(&v.param().to_string()))
             .collect();
+        if with_paths {
+            cells.push(row.paths.to_string());
+        }
         for t in &row.targets {
             cells.extend(
                 [

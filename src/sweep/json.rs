@@ -22,6 +22,9 @@ pub struct Document<'a> {
     overrides: &'a [String],
     scenario_hash: &'a str,
     engine_version: &'a str,
+    /// The precision each point ran to, when the sweep ran to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    precision: Option<PrecisionDoc>,
     parameters: &'a [String],
     targets: Vec<Target<'a>>,
     streams: &'a [String],
@@ -36,8 +39,25 @@ struct Target<'a> {
 }
 
 #[derive(Serialize)]
+struct PrecisionDoc {
+    /// `{ measure, asked }` of each rule, all of which held at a point
+    /// unless its `paths` reached `max_paths`.
+    rules: Vec<RuleDoc>,
+    max_paths: u64,
+}
+
+#[derive(Serialize)]
+struct RuleDoc {
+    measure: &'static str,
+    asked: f64,
+}
+
+#[derive(Serialize)]
 struct Point<'a> {
     values: Vec<&'a Param>,
+    /// The paths this point ran, when the sweep ran to a precision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paths: Option<u64>,
     targets: Vec<TargetAt<'a>>,
     stream_means: &'a [f64],
 }
@@ -80,6 +100,17 @@ pub fn document(result: &SweepResult) -> Document<'_> {
         overrides: &result.overrides,
         scenario_hash: &result.scenario_hash,
         engine_version: env!("CARGO_PKG_VERSION"),
+        precision: result.precision.as_ref().map(|p| PrecisionDoc {
+            rules: p
+                .rules
+                .iter()
+                .map(|r| RuleDoc {
+                    measure: r.name(),
+                    asked: r.asked(),
+                })
+                .collect(),
+            max_paths: p.max_paths,
+        }),
         parameters: &result.parameters,
         targets: result
             .targets
@@ -96,6 +127,7 @@ pub fn document(result: &SweepResult) -> Document<'_> {
             .iter()
             .map(|row| Point {
                 values: row.values.iter().map(|v| v.param()).collect(),
+                paths: result.precision.as_ref().map(|_| row.paths),
                 targets: result
                     .targets
                     .iter()

@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use super::file::{Design, Level, Levels, Sweep};
-use crate::engine::batch::{run_batch, thread_pool};
+use crate::engine::batch::{self, run_batch, thread_pool};
+use crate::engine::precision::Precision;
 use crate::engine::{EngineError, Observer, RunOptions, RunResult};
 use crate::scenario::ScenarioError;
 use crate::stats::{Z95, wilson_interval};
@@ -50,6 +51,9 @@ pub struct SweepResult {
     pub scenario_hash: String,
     pub threads: usize,
     pub elapsed: Duration,
+    /// The precision every point was run to (`--precision`), each to its
+    /// own path count; `None` when every point ran `paths`.
+    pub precision: Option<Precision>,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +68,9 @@ pub struct TargetInfo {
 #[derive(Clone, Debug)]
 pub struct Row {
     pub values: Vec<Level>,
+    /// The paths this point ran: the sweep's, or where its run to a
+    /// precision stopped.
+    pub paths: u64,
     pub targets: Vec<TargetRow>,
     /// Mean horizon revenue of each stream.
     pub streams: Vec<f64>,
@@ -120,8 +127,60 @@ pub fn run(
         })?;
         start = end;
     }
+    Ok(finished(sweep, options, rows, &pool, started, None))
+}
+
+/// Runs every point of `sweep` until `precision` holds for it (see
+/// [`crate::engine::precision`]), one point after another, each on every
+/// thread: each row has its own path count, the same whatever the
+/// threads, and is the row a fixed sweep of that many paths would give.
+/// `options.paths` is not used; `options`' quantile method should be the
+/// one chosen for the precision's `max_paths`.
+pub fn run_to_precision(
+    sweep: &Sweep,
+    options: &RunOptions,
+    precision: &Precision,
+    observer: &dyn Observer,
+) -> Result<SweepResult, SweepError> {
+    let started = Instant::now();
+    let pool = thread_pool(options.threads)?;
+    let points = sweep.points(options.seed);
+    let mut rows = Vec::with_capacity(usize::try_from(points.len()).unwrap_or(0));
+    let mut before = 0u64;
+    for i in 0..points.len() {
+        let variant = sweep.variant(&points.get(i))?;
+        let point = Point {
+            inner: observer,
+            before,
+            points_left: points.len() - i,
+        };
+        let result = batch::run_to_precision(&variant, options, precision, &pool, &point)?;
+        before += result.paths;
+        rows.push(row(points.get(i), &result));
+    }
+    let mut options = options.clone();
+    options.paths = precision.max_paths;
+    Ok(finished(
+        sweep,
+        &options,
+        rows,
+        &pool,
+        started,
+        Some(precision.clone()),
+    ))
+}
+
+/// The sweep's result from its rows.
+fn finished(
+    sweep: &Sweep,
+    options: &RunOptions,
+    rows: Vec<Row>,
+    pool: &rayon::ThreadPool,
+    started: Instant,
+    precision: Option<Precision>,
+) -> SweepResult {
     let scenario = &sweep.scenario;
-    Ok(SweepResult {
+    SweepResult {
         origin: sweep.origin.clone(),
         scenario: scenario.name.clone(),
         design: sweep.design,
@@ -156,7 +215,28 @@ pub fn run(
         scenario_hash: scenario.hash(),
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
-    })
+        precision,
+    }
+}
+
+/// Tells an observer of progress over a sweep run to a precision: the
+/// paths of the points done, and of this one, against an estimate of the
+/// whole (this point's estimate for each point left).
+struct Point<'a> {
+    inner: &'a dyn Observer,
+    before: u64,
+    points_left: u64,
+}
+
+impl Observer for Point<'_> {
+    fn progress(&self, done: u64, total: u64) {
+        let estimate = self.before + total.saturating_mul(self.points_left);
+        self.inner.progress(self.before + done, estimate);
+    }
+
+    fn should_stop(&self) -> bool {
+        self.inner.should_stop()
+    }
 }
 
 impl SweepResult {
@@ -195,6 +275,7 @@ pub fn target_row(result: &RunResult, target: usize) -> TargetRow {
 fn row(values: Vec<Level>, result: &RunResult) -> Row {
     Row {
         values,
+        paths: result.paths,
         targets: (0..result.targets.len())
             .map(|t| target_row(result, t))
             .collect(),

@@ -22,8 +22,9 @@ pub fn render(result: &SweepResult, color: bool) -> String {
     };
     let seconds = result.elapsed.as_secs_f64();
     let points = result.rows.len() as u64;
+    let drawn: u64 = result.rows.iter().map(|r| r.paths).sum();
     let rate = if seconds > 0.0 {
-        (points * result.paths) as f64 / seconds
+        drawn as f64 / seconds
     } else {
         0.0
     };
@@ -33,12 +34,19 @@ pub fn render(result: &SweepResult, color: bool) -> String {
         "{}",
         bold(&format!("{} · {}", result.scenario, result.origin))
     );
+    let per_point = match &result.precision {
+        None => format!("{} paths", thousands(result.paths)),
+        Some(precision) => format!(
+            "{} paths in all, each point {}",
+            thousands(drawn),
+            crate::engine::precision::describe(precision)
+        ),
+    };
     let _ = writeln!(
         out,
-        "{} points ({}) × {} paths · seed {} · {:.2} s ({} paths/s on {} threads)",
+        "{} points ({}) × {per_point} · seed {} · {:.2} s ({} paths/s on {} threads)",
         thousands(points),
         result.design.name().replace('_', " "),
-        thousands(result.paths),
         result.seed,
         seconds,
         thousands(rate.round() as u64),
@@ -83,10 +91,20 @@ pub fn render(result: &SweepResult, color: bool) -> String {
                 money(target.amount)
             ))
         );
+        // A run to a precision shows where each point stopped.
+        let with_paths = result.precision.is_some();
+        let paths_cell = |text: String| {
+            if with_paths {
+                format!("  {text:>9}")
+            } else {
+                String::new()
+            }
+        };
         let _ = writeln!(
             out,
-            "  {}  {:>7}  {:>15}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "  {}{}  {:>7}  {:>15}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
             lead(&labels),
+            paths_cell("paths".to_string()),
             "P(hit)",
             "95% CI",
             "mean",
@@ -99,8 +117,9 @@ pub fn render(result: &SweepResult, color: bool) -> String {
             let s = &row.targets[t];
             let _ = writeln!(
                 out,
-                "  {}  {:>7}  {:>15}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+                "  {}{}  {:>7}  {:>15}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
                 lead(cells),
+                paths_cell(thousands(row.paths)),
                 percent(s.probability),
                 format!(
                     "{} – {}",

@@ -17,7 +17,7 @@ fn input(file: &str) -> Input {
 }
 
 fn run(inputs: &[Input], paths: u64, threads: usize) -> Comparison {
-    compare(inputs, &options(paths, 42, threads), &Silent).expect("comparison runs")
+    compare(inputs, &options(paths, 42, threads), None, &Silent).expect("comparison runs")
 }
 
 /// The same scenario twice: every path is the same, so every difference

@@ -214,3 +214,103 @@ fn a_bad_precision_is_refused_with_what_is_allowed() {
         "a whole number from 2 to 1e15",
     );
 }
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = simulate().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A sweep runs each point to the precision on its own: each row says its
+/// paths, meets the precision, is the same for 1 and 2 threads, and its
+/// hits and means are those of a fixed sweep of its path count.
+#[test]
+fn a_sweep_runs_each_point_to_the_precision() {
+    let sweep = "scenarios/sweeps/tiktok_churn.toml";
+    let args = |threads: &'static str| {
+        [
+            "sweep",
+            sweep,
+            "--precision",
+            "0.01",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ]
+    };
+    let one = json_of(&args("1"));
+    let two = json_of(&args("2"));
+    assert_eq!(one, two);
+    assert_eq!(one["precision"]["max_paths"], 1_000_000_000u64);
+    let points = one["points"].as_array().unwrap();
+    let counts: Vec<u64> = points
+        .iter()
+        .map(|p| p["paths"].as_u64().unwrap())
+        .collect();
+    // Points far from a probability of one half need fewer paths.
+    assert!(counts.iter().min() < counts.iter().max(), "{counts:?}");
+    for p in points {
+        for t in p["targets"].as_array().unwrap() {
+            let ci = &t["probability_ci95"];
+            assert!((ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()) / 2.0 <= 0.01);
+        }
+    }
+    // The point with the most paths, against a fixed sweep of that many:
+    // the same hits and means (quantiles may differ: the fixed sweep's are
+    // exact, the run to a precision sketches them).
+    let (i, &most) = counts.iter().enumerate().max_by_key(|x| x.1).unwrap();
+    let fixed = json_of(&[
+        "sweep",
+        sweep,
+        "--paths",
+        &most.to_string(),
+        "--format",
+        "json",
+    ]);
+    let (a, b) = (&points[i]["targets"], &fixed["points"][i]["targets"]);
+    for (ta, tb) in a.as_array().unwrap().iter().zip(b.as_array().unwrap()) {
+        for key in [
+            "probability",
+            "probability_ci95",
+            "mean",
+            "expected_shortfall",
+        ] {
+            assert_eq!(ta[key], tb[key], "{key}");
+        }
+    }
+}
+
+/// Compare stops every scenario together, when each meets the precision,
+/// at a count the same for 1 and 2 threads.
+#[test]
+fn compare_stops_when_every_scenario_meets_the_precision() {
+    let args = |threads: &'static str| {
+        [
+            "compare",
+            "scenarios/base.toml",
+            "scenarios/bytedance_leaves_early.toml",
+            "--precision",
+            "0.01",
+            "--threads",
+            threads,
+            "--format",
+            "json",
+        ]
+    };
+    let one = json_of(&args("1"));
+    assert_eq!(one, json_of(&args("2")));
+    assert_eq!(one["stopping"]["reason"], "precision");
+    let paths = one["paths"].as_u64().unwrap();
+    assert_eq!(paths % 1024, 0);
+    for t in one["targets"].as_array().unwrap() {
+        for r in t["results"].as_array().unwrap() {
+            let ci = &r["probability_ci95"];
+            assert!((ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()) / 2.0 <= 0.01);
+        }
+    }
+}
