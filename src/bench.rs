@@ -58,7 +58,20 @@ pub struct ThreadResult {
     pub repetitions: usize,
 }
 
+/// The thread counts of one quantile method, against the floors.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct MethodResult {
+    pub quantile_method: QuantileMethod,
+    pub results: Vec<ThreadResult>,
+    /// Time of the engine with this method over time of its floor, both on
+    /// one thread.
+    pub engine_to_floor: f64,
+    pub engine_to_scalar_floor: f64,
+}
+
 /// The whole measurement; `simulate bench --format json` prints it.
+/// `quantile_method`, `results` and the ratios at the top are the first
+/// method's; `methods` has each method measured.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct BenchReport {
     pub scenario: String,
@@ -66,6 +79,7 @@ pub struct BenchReport {
     pub seed: u64,
     pub quantile_method: QuantileMethod,
     pub results: Vec<ThreadResult>,
+    pub methods: Vec<MethodResult>,
     /// The engine's own floor ([`Floor::Batched`]), on one thread.
     pub floor_paths_per_second: f64,
     /// The one-at-a-time floor ([`Floor::Scalar`]), on one thread.
@@ -95,11 +109,72 @@ pub fn bench(
     options: &BenchOptions,
     observer: &dyn Observer,
 ) -> Result<BenchReport, EngineError> {
+    bench_methods(scenario, options, &[options.run.quantiles], observer)
+}
+
+/// As [`bench`], for each quantile choice of `methods` in turn (the
+/// floors, which do not depend on it, once).
+pub fn bench_methods(
+    scenario: &Scenario,
+    options: &BenchOptions,
+    methods: &[crate::engine::QuantileChoice],
+    observer: &dyn Observer,
+) -> Result<BenchReport, EngineError> {
+    let mut measured = Vec::new();
+    for &quantiles in methods {
+        let run = RunOptions {
+            quantiles,
+            ..options.run.clone()
+        };
+        measured.push((run.method(), threads(scenario, options, &run, observer)?));
+    }
+    let floor_pps = |kind| -> Result<f64, EngineError> {
+        let (seconds, _) = measure(options.min_time, observer, || {
+            Ok(black_box(floor(scenario, &options.run, kind)))
+        })?;
+        Ok(options.run.paths as f64 / seconds)
+    };
+    let floor_paths_per_second = floor_pps(Floor::Batched)?;
+    let scalar_floor_paths_per_second = floor_pps(Floor::Scalar)?;
+    let methods: Vec<MethodResult> = measured
+        .into_iter()
+        .map(|(quantile_method, results)| {
+            let one = results.first().map_or(f64::NAN, |r| r.paths_per_second);
+            MethodResult {
+                quantile_method,
+                results,
+                engine_to_floor: floor_paths_per_second / one,
+                engine_to_scalar_floor: scalar_floor_paths_per_second / one,
+            }
+        })
+        .collect();
+    let first = methods[0].clone();
+    Ok(BenchReport {
+        scenario: scenario.name.clone(),
+        paths: options.run.paths,
+        seed: options.run.seed,
+        quantile_method: first.quantile_method,
+        results: first.results,
+        methods,
+        floor_paths_per_second,
+        scalar_floor_paths_per_second,
+        engine_to_floor: first.engine_to_floor,
+        engine_to_scalar_floor: first.engine_to_scalar_floor,
+    })
+}
+
+/// The engine's paths per second at 1, 2, ... `max_threads` threads.
+fn threads(
+    scenario: &Scenario,
+    options: &BenchOptions,
+    base: &RunOptions,
+    observer: &dyn Observer,
+) -> Result<Vec<ThreadResult>, EngineError> {
     let mut results: Vec<ThreadResult> = Vec::new();
     for threads in 1..=resolve_threads(options.max_threads) {
         let run = RunOptions {
             threads,
-            ..options.run.clone()
+            ..base.clone()
         };
         let (seconds, repetitions) = measure(options.min_time, observer, || {
             engine::run(scenario, &run, observer).map(|r| black_box(r.paths))
@@ -116,26 +191,7 @@ pub fn bench(
             repetitions,
         });
     }
-    let floor_pps = |kind| -> Result<f64, EngineError> {
-        let (seconds, _) = measure(options.min_time, observer, || {
-            Ok(black_box(floor(scenario, &options.run, kind)))
-        })?;
-        Ok(options.run.paths as f64 / seconds)
-    };
-    let floor_paths_per_second = floor_pps(Floor::Batched)?;
-    let scalar_floor_paths_per_second = floor_pps(Floor::Scalar)?;
-    let one = results.first().map_or(f64::NAN, |r| r.paths_per_second);
-    Ok(BenchReport {
-        scenario: scenario.name.clone(),
-        paths: options.run.paths,
-        seed: options.run.seed,
-        quantile_method: options.run.method(),
-        results,
-        floor_paths_per_second,
-        scalar_floor_paths_per_second,
-        engine_to_floor: floor_paths_per_second / one,
-        engine_to_scalar_floor: scalar_floor_paths_per_second / one,
-    })
+    Ok(results)
 }
 
 /// Median wall-clock seconds of `run`, repeated until `min_time` has

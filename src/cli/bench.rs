@@ -28,8 +28,9 @@ pub struct BenchArgs {
     /// Override a parameter: PATH=VALUE, as for a run. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
-    /// How quantiles are computed, as for a run.
-    #[arg(long, value_enum, default_value_t = Quantiles::Auto)]
+    /// How quantiles are computed, as for a run; `both` (the default)
+    /// measures exact quantiles, then the sketch.
+    #[arg(long, value_enum, default_value_t = Quantiles::Both)]
     quantiles: Quantiles,
     /// Repeat each measurement for at least this many seconds (and at
     /// least three times); the median run counts.
@@ -42,6 +43,7 @@ pub struct BenchArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Quantiles {
+    Both,
     Auto,
     Exact,
     Sketch,
@@ -73,12 +75,18 @@ pub fn run(args: BenchArgs) -> Result<()> {
         })?;
     let scenario = load_scenario(&args.file, &args.set)?;
     let mut run = run_options(&scenario, &args.common)?;
-    run.quantiles = match args.quantiles {
-        Quantiles::Auto => QuantileChoice::Auto,
-        Quantiles::Exact => QuantileChoice::Exact,
-        Quantiles::Sketch => QuantileChoice::Sketch,
+    let mut methods = match args.quantiles {
+        Quantiles::Both => vec![QuantileChoice::Exact, QuantileChoice::Sketch],
+        Quantiles::Auto => vec![QuantileChoice::Auto],
+        Quantiles::Exact => vec![QuantileChoice::Exact],
+        Quantiles::Sketch => vec![QuantileChoice::Sketch],
     };
+    run.quantiles = methods[0];
     fit_memory(&scenario, &mut run, true)?;
+    if run.quantiles != methods[0] {
+        // Exact quantiles would not fit: the sketch alone is measured.
+        methods = vec![QuantileChoice::Sketch];
+    }
     let options = BenchOptions {
         max_threads: resolve_threads(run.threads),
         run,
@@ -92,7 +100,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
             thousands(options.run.paths)
         );
     }
-    let report = bench::bench(&scenario, &options, &Interruptible)
+    let report = bench::bench_methods(&scenario, &options, &methods, &Interruptible)
         .context("the benchmark did not finish")?;
     let text = match args.format {
         Format::Terminal => render(&report, &options),
@@ -106,39 +114,48 @@ fn render(report: &BenchReport, options: &BenchOptions) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} · {} paths · seed {} · {} quantiles · median of at least {} runs and {:.1} s",
+        "{} · {} paths · seed {} · median of at least {} runs and {:.1} s",
         report.scenario,
         thousands(report.paths),
         report.seed,
-        match report.quantile_method {
-            revsim::stats::QuantileMethod::Exact => "exact",
-            revsim::stats::QuantileMethod::Sketch => "sketched",
-        },
         MIN_REPETITIONS,
         options.min_time.as_secs_f64(),
     );
-    let _ = writeln!(out, "  threads       paths/s   speedup   efficiency");
-    for r in &report.results {
+    for m in &report.methods {
         let _ = writeln!(
             out,
-            "  {:>7} {:>13} {:>8.2}x {:>11.0}%",
-            r.threads,
-            thousands(r.paths_per_second.round() as u64),
-            r.speedup,
-            100.0 * r.efficiency
+            "\n  {} quantiles",
+            match m.quantile_method {
+                revsim::stats::QuantileMethod::Exact => "exact",
+                revsim::stats::QuantileMethod::Sketch => "sketched",
+            }
+        );
+        let _ = writeln!(out, "  threads       paths/s   speedup   efficiency");
+        for r in &m.results {
+            let _ = writeln!(
+                out,
+                "  {:>7} {:>13} {:>8.2}x {:>11.0}%",
+                r.threads,
+                thousands(r.paths_per_second.round() as u64),
+                r.speedup,
+                100.0 * r.efficiency
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  engine/floor {:.2}, engine/scalar floor {:.2} (1 thread)",
+            m.engine_to_floor, m.engine_to_scalar_floor
         );
     }
     let _ = writeln!(
         out,
-        "  floor: its own draws alone   {:>13} paths/s on 1 thread; engine/floor {:.2}",
+        "\n  floor: its own draws alone   {:>13} paths/s on 1 thread",
         thousands(report.floor_paths_per_second.round() as u64),
-        report.engine_to_floor
     );
     let _ = writeln!(
         out,
-        "  scalar floor, one at a time  {:>13} paths/s on 1 thread; engine/scalar floor {:.2}",
+        "  scalar floor, one at a time  {:>13} paths/s on 1 thread",
         thousands(report.scalar_floor_paths_per_second.round() as u64),
-        report.engine_to_scalar_floor
     );
     out
 }
