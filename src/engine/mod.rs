@@ -24,13 +24,16 @@ mod ordered;
 pub mod paired;
 pub mod samples;
 pub mod sobol;
+mod tree;
 
 use ordered::WINDOW_PER_THREAD;
 
 pub use accumulator::{
     Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,
 };
+pub use tree::{Node, Tree};
 
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -187,60 +190,104 @@ pub fn run(
 }
 
 /// Runs every block and merges them in order, without finishing the
-/// statistics: what a shard of a distributed run would hand back.
+/// statistics.
 ///
 /// Blocks run on every worker and are merged in block order as soon as
-/// they can be (see `ordered`), so the result is the same bits whatever
-/// the thread count, and no worker waits at a barrier. The observer is
-/// told of progress after every merge, and asked before every block
-/// whether to stop.
+/// they can be (see `ordered`), in the fixed shape of [`Tree`], so the
+/// result is the same bits whatever the thread count, and no worker waits
+/// at a barrier. The observer is told of progress after every merge, and
+/// asked before every block whether to stop.
 pub fn accumulate(
     scenario: &Scenario,
     options: &RunOptions,
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
 ) -> Result<Accumulator, EngineError> {
+    let blocks = block_count(options.paths);
+    Ok(accumulate_blocks(scenario, options, pool, observer, 0..blocks)?.finish())
+}
+
+/// The number of blocks of a run of `paths` paths.
+pub fn block_count(paths: u64) -> u64 {
+    paths.div_ceil(BLOCK_PATHS as u64)
+}
+
+/// Runs blocks `blocks` of the run `options` describes (a shard of it, or
+/// all of it) and folds them into a [`Tree`]: what a shard of a
+/// distributed run hands back, to be appended to its neighbours' in
+/// block order and finished once.
+pub fn accumulate_blocks(
+    scenario: &Scenario,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+    blocks: Range<u64>,
+) -> Result<Tree, EngineError> {
     if options.paths < MIN_PATHS {
         return Err(EngineError::NoPaths);
     }
     let plan = block::Plan::new(scenario, options);
-    let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
-    let mut total = plan.empty_accumulator(exact_capacity(options));
+    let blocks = blocks.start..blocks.end.min(block_count(options.paths));
+    let want: u64 = blocks
+        .clone()
+        .map(|b| (options.paths - b * BLOCK_PATHS as u64).min(BLOCK_PATHS as u64))
+        .sum();
+    let mut tree = Tree::new(plan.empty_accumulator(exact_capacity(options)));
+    let first = blocks.start;
+    let mut done = 0;
     ordered::in_order(
         pool,
-        blocks,
-        options.paths,
+        blocks.end.saturating_sub(first),
+        want,
         observer,
-        |b| plan.run_block(b, &|| observer.should_stop()),
-        |_, part| {
+        |j| plan.run_block(first + j, &|| observer.should_stop()),
+        |j, part| {
             // A block given up leaves the total short: the run is
             // interrupted, and nothing of it is reported.
             if let Some(part) = part {
-                total.merge(part);
+                done += part.paths;
+                tree.push_block(first + j, part);
             }
-            total.paths
+            done
         },
     );
-    if total.paths < options.paths {
-        return Err(EngineError::Interrupted {
-            done: total.paths,
-            total: options.paths,
-        });
+    if done < want {
+        return Err(EngineError::Interrupted { done, total: want });
     }
-    Ok(total)
+    Ok(tree)
 }
 
-fn exact_capacity(options: &RunOptions) -> usize {
+/// An accumulator of no paths with the shape a run of `scenario` gives
+/// (`totals_only`: a sweep's, without monthly statistics or drivers) and
+/// room for every path's value when quantiles are exact: where a merge of
+/// shards starts, and what their accumulators are checked against.
+pub fn empty_accumulator(
+    scenario: &Scenario,
+    options: &RunOptions,
+    totals_only: bool,
+) -> Accumulator {
+    let plan = if totals_only {
+        block::Plan::totals_only(scenario, options)
+    } else {
+        block::Plan::new(scenario, options)
+    };
+    plan.empty_accumulator(exact_capacity(options))
+}
+
+/// Room for every path's value when quantiles are exact.
+pub fn exact_capacity(options: &RunOptions) -> usize {
     match options.method() {
         QuantileMethod::Exact => usize::try_from(options.paths).unwrap_or(0),
         QuantileMethod::Sketch => 0,
     }
 }
 
-/// Finishes every statistic. The quantile stores, which may have to sort
-/// a value per path, finish in parallel on the current rayon pool (each on
-/// its own, so the result does not depend on the threads).
-fn finish(
+/// Finishes every statistic: the one place a run's report numbers come
+/// from, whether its blocks ran here or in shards merged later. The
+/// quantile stores, which may have to sort a value per path, finish in
+/// parallel on the current rayon pool (each on its own, so the result does
+/// not depend on the threads).
+pub fn finish(
     total: Accumulator,
     options: &RunOptions,
     threads: usize,

@@ -14,7 +14,8 @@ use std::time::Instant;
 
 use super::block::Plan;
 use super::{
-    Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish, ordered,
+    Accumulator, EngineError, Observer, RunOptions, RunResult, Tree, exact_capacity, finish,
+    ordered,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -68,13 +69,13 @@ pub fn run_paired(
         .collect();
     let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
     let capacity = exact_capacity(options);
-    let mut total = Part {
-        accumulators: plans
-            .iter()
-            .map(|p| p.empty_accumulator(capacity))
-            .collect(),
-        differences: empty_differences(targets.len(), scenarios.len()),
-    };
+    // Each scenario's blocks fold in the tree a single run uses, so
+    // each result is the same bits as that run's.
+    let mut trees: Vec<Tree> = plans
+        .iter()
+        .map(|p| Tree::new(p.empty_accumulator(capacity)))
+        .collect();
+    let mut differences = empty_differences(targets.len(), scenarios.len());
     let total_paths = options.paths.saturating_mul(scenarios.len() as u64);
     ordered::in_order(
         pool,
@@ -124,20 +125,20 @@ pub fn run_paired(
                 differences,
             }
         },
-        |_, part| {
-            for (mine, theirs) in total.accumulators.iter_mut().zip(part.accumulators) {
-                mine.merge(theirs);
+        |b, part| {
+            for (tree, block) in trees.iter_mut().zip(part.accumulators) {
+                tree.push_block(b, block);
             }
-            for (mine, theirs) in total.differences.iter_mut().zip(&part.differences) {
+            for (mine, theirs) in differences.iter_mut().zip(&part.differences) {
                 for (m, t) in mine.iter_mut().zip(theirs) {
                     m.revenue.merge(&t.revenue);
                     m.hit.merge(&t.hit);
                 }
             }
-            total.accumulators[0].paths * scenarios.len() as u64
+            trees.first().map_or(0, Tree::paths) * scenarios.len() as u64
         },
     );
-    let done = total.accumulators.first().map_or(0, |a| a.paths);
+    let done = trees.first().map_or(0, Tree::paths);
     if done < options.paths {
         return Err(EngineError::Interrupted {
             done: done * scenarios.len() as u64,
@@ -146,15 +147,14 @@ pub fn run_paired(
     }
     let threads = pool.current_num_threads();
     let results = pool.install(|| {
-        total
-            .accumulators
+        trees
             .into_iter()
-            .map(|a| finish(a, options, threads, started.elapsed()))
+            .map(|t| finish(t.finish(), options, threads, started.elapsed()))
             .collect()
     });
     Ok(PairedResult {
         results,
-        differences: total.differences,
+        differences,
     })
 }
 
