@@ -10,8 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
 mod compare;
+mod merge;
 mod run;
 mod sensitivity;
+mod shard;
 mod solve;
 mod sweep;
 
@@ -42,6 +44,9 @@ enum Command {
     Run(run::RunArgs),
     /// Run a scenario at every point of a sweep file: a row per point.
     Sweep(sweep::SweepArgs),
+    /// Merge the part files of a distributed run or sweep (`--shard K/N`)
+    /// into the report one run would give.
+    Merge(merge::MergeArgs),
     /// Find the value of a parameter at which a target is hit with a given probability.
     Solve(solve::SolveArgs),
     /// Measure paths per second at every thread count, against the floor.
@@ -101,6 +106,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
+        Some(Command::Merge(args)) => merge::run(args),
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Compare(args)) => compare::run(args),

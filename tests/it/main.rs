@@ -18,6 +18,7 @@ mod provenance;
 mod samples;
 mod scenarios;
 mod sensitivity;
+mod shards;
 mod snapshots;
 mod solve;
 mod sweep;
