@@ -125,7 +125,8 @@ fn shards_merge_to_the_single_run_exact_and_sketched() {
 #[test]
 fn merge_writes_out_files_like_a_run() {
     let dir = folder("out");
-    let args = ["scenarios/base.toml", "--paths", "5000"];
+    // 5e3: --paths takes a whole number written as a float too.
+    let args = ["scenarios/base.toml", "--paths", "5e3"];
     let parts = shards(&args, 3, &dir);
     let out = dir.join("run.json");
     let printed = merge(&parts, &["--out", out.to_str().unwrap()]);
