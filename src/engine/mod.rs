@@ -232,7 +232,9 @@ pub fn accumulate_blocks(
         .clone()
         .map(|b| (options.paths - b * BLOCK_PATHS as u64).min(BLOCK_PATHS as u64))
         .sum();
-    let mut tree = Tree::new(plan.empty_accumulator(exact_capacity(options)));
+    // Room for the values of these blocks only: a shard's share.
+    let capacity = exact_capacity(options).min(usize::try_from(want).unwrap_or(usize::MAX));
+    let mut tree = Tree::new(plan.empty_accumulator(capacity));
     let first = blocks.start;
     let mut done = 0;
     ordered::in_order(
