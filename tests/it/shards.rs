@@ -129,9 +129,20 @@ fn merge_writes_out_files_like_a_run() {
     let args = ["scenarios/base.toml", "--paths", "5e3"];
     let parts = shards(&args, 3, &dir);
     let out = dir.join("run.json");
-    let printed = merge(&parts, &["--out", out.to_str().unwrap()]);
+    let page = dir.join("run.html");
+    let printed = merge(
+        &parts,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--report",
+            page.to_str().unwrap(),
+        ],
+    );
     let written = std::fs::read(&out).unwrap();
     assert_eq!(without_timing(&written), without_timing(&printed));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("id=\"report-data\"") && html.contains("scenarios/base.toml"));
     let csv = dir.join("run.csv");
     simulate()
         .arg("merge")
@@ -185,7 +196,9 @@ fn sweep_shards_merge_to_the_single_sweep() {
         let sub = dir.join(n.to_string());
         std::fs::create_dir_all(&sub).unwrap();
         let parts = shards(&args, n, &sub);
-        let got = merge(&parts, &[]);
+        let page = sub.join("sweep.html");
+        let got = merge(&parts, &["--report", page.to_str().unwrap()]);
+        assert!(page.exists(), "the merge writes the sweep's page");
         assert!(
             got == single,
             "{n} shards: the merged sweep differs\nmerge:  {}\nsingle: {}",
