@@ -14,6 +14,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 mod special;
 pub mod stats;
 pub mod sweep;

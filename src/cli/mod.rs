@@ -10,9 +10,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 mod bench;
 mod compare;
+mod merge;
 mod precision;
 mod run;
 mod sensitivity;
+mod shard;
 mod solve;
 mod sweep;
 
@@ -43,6 +45,9 @@ enum Command {
     Run(run::RunArgs),
     /// Run a scenario at every point of a sweep file: a row per point.
     Sweep(sweep::SweepArgs),
+    /// Merge the part files of a distributed run or sweep (`--shard K/N`)
+    /// into the report one run would give.
+    Merge(merge::MergeArgs),
     /// Find the value of a parameter at which a target is hit with a given probability.
     Solve(solve::SolveArgs),
     /// Measure paths per second at every thread count, against the floor.
@@ -59,8 +64,8 @@ enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct CommonArgs {
     /// Number of paths, per point for sweeps (default: the sweep's or the
-    /// scenario's `paths`).
-    #[arg(long, value_name = "N")]
+    /// scenario's `paths`); `1e9` and `1_000_000` are whole numbers too.
+    #[arg(long, value_name = "N", value_parser = whole_number)]
     pub paths: Option<u64>,
     /// Seed of the random numbers (default: the scenario's `seed`).
     #[arg(long, value_name = "S")]
@@ -71,6 +76,22 @@ pub struct CommonArgs {
     /// Hide the progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A whole number as digits (`1000000`, `1_000_000`) or as a float that
+/// is one exactly (`1e9`, `2.5e6`), as scenario files take them.
+fn whole_number(text: &str) -> Result<u64, String> {
+    let plain = text.trim().replace('_', "");
+    if let Ok(n) = plain.parse::<u64>() {
+        return Ok(n);
+    }
+    match plain.parse::<f64>() {
+        // Below 2^53 every whole float is exactly the integer it shows.
+        Ok(x) if x.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&x) => Ok(x as u64),
+        _ => Err(format!(
+            "{text} is not a whole number (give 1000000, 1_000_000 or 1e6)"
+        )),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,6 +123,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
+        Some(Command::Merge(args)) => merge::run(args),
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Bench(args)) => bench::run(args),
         Some(Command::Compare(args)) => compare::run(args),

@@ -29,6 +29,11 @@ pub struct PrecisionArgs {
 }
 
 impl PrecisionArgs {
+    /// Whether a precision was asked for, valid or not.
+    pub fn is_asked(&self) -> bool {
+        self.precision.is_some() || !self.precision_of.is_empty()
+    }
+
     /// The precision asked for, if any; refuses values out of range.
     pub fn precision(&self) -> Result<Option<Precision>, UsageError> {
         let mut rules = Vec::new();

@@ -72,6 +72,11 @@ pub struct RunArgs {
     list_parameters: bool,
     #[command(flatten)]
     precision: PrecisionArgs,
+    /// Run only shard K of N (K from 0) of a distributed run, or `slurm`
+    /// for the task of a Slurm array job, and write its part file to
+    /// `--out` (whatever its name); `simulate merge` gives the report.
+    #[arg(long, value_name = "K/N|slurm")]
+    shard: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -93,9 +98,28 @@ pub fn run(args: RunArgs) -> Result<()> {
         .file
         .as_ref()
         .ok_or_else(|| UsageError("no scenario file given".into()))?;
+    if args.shard.is_some() && args.precision.is_asked() {
+        return Err(UsageError(
+            "--shard runs a fixed share of a fixed number of paths; a run to a precision \
+             (--precision, --precision-of) decides its paths as it goes and cannot be sharded: \
+             give --paths"
+                .into(),
+        )
+        .into());
+    }
+    let shard = match &args.shard {
+        Some(spec) => Some(super::shard::plan(
+            spec,
+            args.out.as_ref(),
+            args.report.as_ref(),
+            args.samples.as_ref(),
+            &[file],
+        )?),
+        None => None,
+    };
     // Refuse a bad --out before the run, not after it; and no output may
     // be the scenario itself.
-    let out = match &args.out {
+    let out = match args.out.as_ref().filter(|_| shard.is_none()) {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
@@ -132,6 +156,17 @@ pub fn run(args: RunArgs) -> Result<()> {
         check_feasible(&scenario, &options)?;
     }
     fit_memory(&scenario, &mut options, true)?;
+    if let Some((shard, out)) = shard {
+        return super::shard::run(
+            file,
+            &scenario,
+            &args.set,
+            &options,
+            shard,
+            &out,
+            args.common.quiet,
+        );
+    }
     if let Some(path) = &args.samples {
         // A run to a precision learns its paths only as it stops: the
         // limit is checked then, before anything is written.
@@ -256,7 +291,7 @@ fn write_samples(
 
 /// Writes the report to `path` in `format`, whole or not at all; CSV
 /// writes the monthly table beside it first, each file whole.
-fn write_report(path: &Path, format: RunFormat, report: &report::Report) -> Result<()> {
+pub(super) fn write_report(path: &Path, format: RunFormat, report: &report::Report) -> Result<()> {
     let write = |path: &Path, body: String| {
         write_atomic(path, body.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))
@@ -275,7 +310,7 @@ fn write_report(path: &Path, format: RunFormat, report: &report::Report) -> Resu
 }
 
 /// The format of the `--out` file: from its extension, else `--format`.
-fn out_format(path: &Path, format: RunFormat) -> Result<RunFormat, UsageError> {
+pub(super) fn out_format(path: &Path, format: RunFormat) -> Result<RunFormat, UsageError> {
     check_folder("--out", path)?;
     let extension = path
         .extension()

@@ -42,6 +42,11 @@ pub struct SweepArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     precision: PrecisionArgs,
+    /// Run only shard K of N (K from 0) of the sweep's (point, block)
+    /// jobs, or `slurm` for the task of a Slurm array job, and write its
+    /// part file to `--out`; `simulate merge` gives the rows.
+    #[arg(long, value_name = "K/N|slurm")]
+    shard: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -52,8 +57,27 @@ pub enum SweepFormat {
 }
 
 pub fn run(args: SweepArgs) -> Result<()> {
+    if args.shard.is_some() && args.precision.is_asked() {
+        return Err(UsageError(
+            "--shard runs a fixed share of a fixed number of paths; a run to a precision \
+             (--precision, --precision-of) decides its paths as it goes and cannot be sharded: \
+             give --paths"
+                .into(),
+        )
+        .into());
+    }
+    let shard = match &args.shard {
+        Some(spec) => Some(super::shard::plan(
+            spec,
+            args.out.as_ref(),
+            args.report.as_ref(),
+            args.samples.as_ref(),
+            &[args.file.as_path()],
+        )?),
+        None => None,
+    };
     // Refuse a bad --out before the run, not after it.
-    let out = match &args.out {
+    let out = match args.out.as_ref().filter(|_| shard.is_none()) {
         Some(path) => Some((path, out_format(path, args.format)?)),
         None => None,
     };
@@ -89,6 +113,9 @@ pub fn run(args: SweepArgs) -> Result<()> {
         check_feasible(&sweep.scenario, &options)?;
     }
     fit_memory(&sweep.scenario, &mut options, false)?;
+    if let Some((shard, out)) = shard {
+        return super::shard::sweep(&args.file, &sweep, &options, shard, &out, args.common.quiet);
+    }
     install_interrupt_handler();
     let points = sweep.point_count();
     let progress = Progress::new(
@@ -132,7 +159,7 @@ pub fn run(args: SweepArgs) -> Result<()> {
     Ok(())
 }
 
-fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
+pub(super) fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
     match format {
         SweepFormat::Terminal => sweep::table::render(result, color),
         SweepFormat::Csv => sweep::csv::render(result),
@@ -140,8 +167,16 @@ fn render(result: &SweepResult, format: SweepFormat, color: bool) -> String {
     }
 }
 
+/// The files a part carries, as the page's settings show them.
+pub(super) fn files_of_texts(files: &[revsim::shard::part::SourceFile]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect()
+}
+
 /// The sweep file and its scenario file as read, for the page's settings.
-fn files_of(file: &Path, sweep: &Sweep) -> Result<Vec<(String, String)>> {
+pub(super) fn files_of(file: &Path, sweep: &Sweep) -> Result<Vec<(String, String)>> {
     let read = |path: &Path| {
         std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {} again for the page", path.display()))

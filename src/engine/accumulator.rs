@@ -9,7 +9,7 @@ use crate::model::Outcome;
 use crate::stats::{CoMoments, MissMeans, Moments, QuantileMethod, QuantileStore};
 
 /// Everything the report needs about one target.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct TargetAccumulator {
     pub amount: f64,
     /// Paths whose horizon revenue reached the amount.
@@ -27,7 +27,7 @@ pub struct TargetAccumulator {
 /// The streams a target counts, and how its revenue moves with theirs:
 /// co-moments of the target's horizon revenue and each stream's, and the
 /// streams' means (and churn) over the paths that miss the amount.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct DriverAccumulator {
     /// Indices of the target's streams in the scenario's stream list.
     pub streams: Vec<usize>,
@@ -51,20 +51,20 @@ impl DriverAccumulator {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MonthAccumulator {
     pub moments: Moments,
     pub values: QuantileStore,
 }
 
 /// Per stream: sum of horizon revenue and the paths on which it churned.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StreamAccumulator {
     pub revenue: f64,
     pub churned: u64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Accumulator {
     pub paths: u64,
     pub targets: Vec<TargetAccumulator>,
@@ -154,6 +154,46 @@ impl StreamAccumulator {
 }
 
 impl Accumulator {
+    /// Moves the quantile stores of `block` into ours, leaving its stores
+    /// empty: stores merge the same whatever the order, so they are
+    /// pooled as blocks arrive while the rest of `block` waits for its
+    /// place in the fold (see `tree`).
+    pub fn pool_stores(&mut self, block: &mut Accumulator) {
+        for (mine, theirs) in self.targets.iter_mut().zip(&mut block.targets) {
+            mine.totals.merge(theirs.totals.take());
+            for (m, t) in mine.monthly.iter_mut().zip(&mut theirs.monthly) {
+                m.values.merge(t.values.take());
+            }
+        }
+    }
+
+    /// Whether `other` has our shape: the same targets (with the same
+    /// amounts), months, quantile method, driver streams and streams, and
+    /// consistent sketches. A part file's accumulators are checked against
+    /// the scenario's before they are merged.
+    pub fn same_shape(&self, other: &Accumulator) -> bool {
+        self.streams.len() == other.streams.len()
+            && self.targets.len() == other.targets.len()
+            && self.targets.iter().zip(&other.targets).all(|(a, b)| {
+                a.amount.to_bits() == b.amount.to_bits()
+                    && a.monthly.len() == b.monthly.len()
+                    && a.totals.method() == b.totals.method()
+                    && b.totals.is_consistent()
+                    && a.monthly.iter().zip(&b.monthly).all(|(x, y)| {
+                        x.values.method() == y.values.method() && y.values.is_consistent()
+                    })
+                    && match (&a.drivers, &b.drivers) {
+                        (None, None) => true,
+                        (Some(x), Some(y)) => {
+                            x.streams == y.streams
+                                && y.moments.has_parts(x.streams.len())
+                                && y.miss.has_parts(x.streams.len())
+                        }
+                        _ => false,
+                    }
+            })
+    }
+
     /// Folds `later` in; `later` must hold the blocks right after ours.
     pub fn merge(&mut self, later: Accumulator) {
         self.paths += later.paths;

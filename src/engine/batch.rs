@@ -18,13 +18,14 @@
 //! and sweeps report only horizon totals. The results passed on therefore
 //! have an empty `monthly` list.
 
+use std::ops::Range;
 use std::time::Instant;
 
 use super::block::Plan;
 use super::precision::Precision;
 use super::{
-    Accumulator, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish, ordered,
-    resolve_threads, until_precision,
+    EngineError, Observer, RunOptions, RunResult, Tree, block_count, exact_capacity, finish,
+    ordered, resolve_threads, until_precision,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -56,47 +57,91 @@ pub fn run_batch(
     observer: &dyn Observer,
     mut finished: impl FnMut(usize, RunResult) + Send,
 ) -> Result<(), EngineError> {
+    let started = Instant::now();
+    let threads = pool.current_num_threads();
+    let jobs = block_count(options.paths).saturating_mul(variants.len() as u64);
+    accumulate_jobs(
+        variants,
+        options,
+        pool,
+        observer,
+        0..jobs,
+        |variant, tree| {
+            finished(
+                variant,
+                finish(tree.finish(), options, threads, started.elapsed()),
+            );
+        },
+    )
+}
+
+/// Runs jobs `jobs` of the (variant, block) jobs of `variants`, laid end
+/// to end variant-major (job `v · blocks + b` is block `b` of variant
+/// `v`), and calls `folded(variant, tree)` with each variant's blocks
+/// among them, folded into a [`Tree`], as soon as its last one is merged,
+/// in variant order: every block of a variant for a whole batch, or a
+/// range of them for a shard of a distributed sweep.
+pub fn accumulate_jobs(
+    variants: &[Scenario],
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+    jobs: Range<u64>,
+    mut folded: impl FnMut(usize, Tree) + Send,
+) -> Result<(), EngineError> {
     if options.paths < super::MIN_PATHS {
         return Err(EngineError::NoPaths);
     }
-    let started = Instant::now();
-    let threads = pool.current_num_threads();
     let plans: Vec<Plan> = variants
         .iter()
         .map(|s| Plan::totals_only(s, options))
         .collect();
-    let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
-    let jobs = blocks.saturating_mul(variants.len() as u64);
-    let total_paths = options.paths.saturating_mul(variants.len() as u64);
+    let blocks = block_count(options.paths);
+    let all = blocks.saturating_mul(variants.len() as u64);
+    let jobs = jobs.start.min(all)..jobs.end.min(all);
+    let first = jobs.start;
+    let paths_of = |job: u64| {
+        let block = job % blocks;
+        (options.paths - block * BLOCK_PATHS as u64).min(BLOCK_PATHS as u64)
+    };
+    let total_paths: u64 = if jobs.end - first == all {
+        options.paths.saturating_mul(variants.len() as u64)
+    } else {
+        jobs.clone().map(paths_of).sum()
+    };
     let capacity = exact_capacity(options);
 
     // The variant being merged; variant-major order means only one is
     // ever partly merged.
-    let mut current: Option<Accumulator> = None;
+    let mut current: Option<Tree> = None;
     let mut done = 0;
     let mut gave_up = false;
     let complete = ordered::in_order(
         pool,
-        jobs,
+        jobs.end - first,
         total_paths,
         observer,
-        |job| plans[(job / blocks) as usize].run_block(job % blocks, &|| observer.should_stop()),
-        |job, part| {
+        |j| {
+            let job = first + j;
+            plans[(job / blocks) as usize].run_block(job % blocks, &|| observer.should_stop())
+        },
+        |j, part| {
             // A block given up at a stop interrupts the batch: nothing
             // after it is merged or passed on.
             let Some(part) = part.filter(|_| !gave_up) else {
                 gave_up = true;
                 return done;
             };
+            let job = first + j;
             let (variant, block) = ((job / blocks) as usize, job % blocks);
             done += part.paths;
             current
-                .get_or_insert_with(|| plans[variant].empty_accumulator(capacity))
-                .merge(part);
-            if block + 1 == blocks
-                && let Some(total) = current.take()
+                .get_or_insert_with(|| Tree::new(plans[variant].empty_accumulator(capacity)))
+                .push_block(block, part);
+            if (block + 1 == blocks || job + 1 == jobs.end)
+                && let Some(tree) = current.take()
             {
-                finished(variant, finish(total, options, threads, started.elapsed()));
+                folded(variant, tree);
             }
             done
         },

@@ -25,13 +25,16 @@ pub mod paired;
 pub mod precision;
 pub mod samples;
 pub mod sobol;
+mod tree;
 
 use ordered::WINDOW_PER_THREAD;
 
 pub use accumulator::{
     Accumulator, DriverAccumulator, MonthAccumulator, StreamAccumulator, TargetAccumulator,
 };
+pub use tree::{Node, Tree};
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -267,9 +270,10 @@ fn until_precision(
     observer: &dyn Observer,
 ) -> Result<(Accumulator, Stopping), EngineError> {
     let max_paths = precision.max_paths;
-    let blocks = max_paths.div_ceil(BLOCK_PATHS as u64);
+    let blocks = block_count(max_paths);
     // Exact values grow as the paths come: the stopping count is unknown.
-    let mut total = plan.empty_accumulator(0);
+    let mut tree = Tree::new(plan.empty_accumulator(0));
+    let mut done = 0;
     let met = AtomicBool::new(false);
     let needed = AtomicU64::new(max_paths);
     let watch = Checkpoints {
@@ -287,36 +291,40 @@ fn until_precision(
             // Blocks run ahead of the checkpoint that stopped the run are
             // dropped: the result is that of the paths up to it.
             if met.load(Ordering::SeqCst) {
-                return total.paths;
+                return done;
             }
             if let Some(part) = part {
-                total.merge(part);
-                if let Some(check) = precision.check(&total, b + 1, b + 1 == blocks) {
+                done += part.paths;
+                tree.push_block(b, part);
+                let last = b + 1 == blocks;
+                if precision.is_checkpoint(b + 1, last) {
+                    let check = precision.check(done, &tree.target_summaries());
                     needed.store(check.needed, Ordering::SeqCst);
                     if check.met {
                         met.store(true, Ordering::SeqCst);
                     }
                 }
             }
-            total.paths
+            done
         },
     );
     let reason = if met.load(Ordering::SeqCst) {
         Reason::Precision
-    } else if total.paths == max_paths {
+    } else if done == max_paths {
         Reason::MaxPaths
     } else {
         return Err(EngineError::Interrupted {
-            done: total.paths,
+            done,
             total: needed.load(Ordering::SeqCst),
         });
     };
     let stopping = Stopping {
         precision: precision.clone(),
         reason,
-        paths: total.paths,
+        paths: done,
     };
-    Ok((total, stopping))
+    // The tree of blocks 0..N finishes as a fixed run of N blocks does.
+    Ok((tree.finish(), stopping))
 }
 
 /// Passes progress on against the paths the rules are estimated to need,
@@ -339,60 +347,106 @@ impl Observer for Checkpoints<'_> {
 }
 
 /// Runs every block and merges them in order, without finishing the
-/// statistics: what a shard of a distributed run would hand back.
+/// statistics.
 ///
 /// Blocks run on every worker and are merged in block order as soon as
-/// they can be (see `ordered`), so the result is the same bits whatever
-/// the thread count, and no worker waits at a barrier. The observer is
-/// told of progress after every merge, and asked before every block
-/// whether to stop.
+/// they can be (see `ordered`), in the fixed shape of [`Tree`], so the
+/// result is the same bits whatever the thread count, and no worker waits
+/// at a barrier. The observer is told of progress after every merge, and
+/// asked before every block whether to stop.
 pub fn accumulate(
     scenario: &Scenario,
     options: &RunOptions,
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
 ) -> Result<Accumulator, EngineError> {
+    let blocks = block_count(options.paths);
+    Ok(accumulate_blocks(scenario, options, pool, observer, 0..blocks)?.finish())
+}
+
+/// The number of blocks of a run of `paths` paths.
+pub fn block_count(paths: u64) -> u64 {
+    paths.div_ceil(BLOCK_PATHS as u64)
+}
+
+/// Runs blocks `blocks` of the run `options` describes (a shard of it, or
+/// all of it) and folds them into a [`Tree`]: what a shard of a
+/// distributed run hands back, to be appended to its neighbours' in
+/// block order and finished once.
+pub fn accumulate_blocks(
+    scenario: &Scenario,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+    blocks: Range<u64>,
+) -> Result<Tree, EngineError> {
     if options.paths < MIN_PATHS {
         return Err(EngineError::NoPaths);
     }
     let plan = block::Plan::new(scenario, options);
-    let blocks = options.paths.div_ceil(BLOCK_PATHS as u64);
-    let mut total = plan.empty_accumulator(exact_capacity(options));
+    let blocks = blocks.start..blocks.end.min(block_count(options.paths));
+    let want: u64 = blocks
+        .clone()
+        .map(|b| (options.paths - b * BLOCK_PATHS as u64).min(BLOCK_PATHS as u64))
+        .sum();
+    // Room for the values of these blocks only: a shard's share.
+    let capacity = exact_capacity(options).min(usize::try_from(want).unwrap_or(usize::MAX));
+    let mut tree = Tree::new(plan.empty_accumulator(capacity));
+    let first = blocks.start;
+    let mut done = 0;
     ordered::in_order(
         pool,
-        blocks,
-        options.paths,
+        blocks.end.saturating_sub(first),
+        want,
         observer,
-        |b| plan.run_block(b, &|| observer.should_stop()),
-        |_, part| {
+        |j| plan.run_block(first + j, &|| observer.should_stop()),
+        |j, part| {
             // A block given up leaves the total short: the run is
             // interrupted, and nothing of it is reported.
             if let Some(part) = part {
-                total.merge(part);
+                done += part.paths;
+                tree.push_block(first + j, part);
             }
-            total.paths
+            done
         },
     );
-    if total.paths < options.paths {
-        return Err(EngineError::Interrupted {
-            done: total.paths,
-            total: options.paths,
-        });
+    if done < want {
+        return Err(EngineError::Interrupted { done, total: want });
     }
-    Ok(total)
+    Ok(tree)
 }
 
-fn exact_capacity(options: &RunOptions) -> usize {
+/// An accumulator of no paths with the shape a run of `scenario` gives
+/// (`totals_only`: a sweep's, without monthly statistics or drivers) and
+/// room for every path's value when quantiles are exact: where a merge of
+/// shards starts, and what their accumulators are checked against.
+pub fn empty_accumulator(
+    scenario: &Scenario,
+    options: &RunOptions,
+    totals_only: bool,
+) -> Accumulator {
+    let plan = if totals_only {
+        block::Plan::totals_only(scenario, options)
+    } else {
+        block::Plan::new(scenario, options)
+    };
+    plan.empty_accumulator(exact_capacity(options))
+}
+
+/// Room for every path's value when quantiles are exact.
+pub fn exact_capacity(options: &RunOptions) -> usize {
     match options.method() {
         QuantileMethod::Exact => usize::try_from(options.paths).unwrap_or(0),
         QuantileMethod::Sketch => 0,
     }
 }
 
-/// Finishes every statistic. The quantile stores, which may have to sort
-/// a value per path, finish in parallel on the current rayon pool (each on
-/// its own, so the result does not depend on the threads).
-fn finish(
+/// Finishes every statistic: the one place a run's report numbers come
+/// from, whether its blocks ran here or in shards merged later. The
+/// quantile stores, which may have to sort a value per path, finish in
+/// parallel on the current rayon pool (each on its own, so the result does
+/// not depend on the threads).
+pub fn finish(
     total: Accumulator,
     options: &RunOptions,
     threads: usize,

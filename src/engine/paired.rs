@@ -16,8 +16,8 @@ use std::time::Instant;
 use super::block::Plan;
 use super::precision::{Precision, Reason, Stopping};
 use super::{
-    Accumulator, Checkpoints, EngineError, Observer, RunOptions, RunResult, exact_capacity, finish,
-    ordered,
+    Accumulator, Checkpoints, EngineError, Observer, RunOptions, RunResult, Tree, exact_capacity,
+    finish, ordered,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -121,13 +121,13 @@ fn paired(
         met: &met,
         needed: &needed,
     };
-    let mut total = Part {
-        accumulators: plans
-            .iter()
-            .map(|p| p.empty_accumulator(capacity))
-            .collect(),
-        differences: empty_differences(targets.len(), scenarios.len()),
-    };
+    // Each scenario's blocks fold in the tree a single run uses, so
+    // each result is the same bits as that run's.
+    let mut trees: Vec<Tree> = plans
+        .iter()
+        .map(|p| Tree::new(p.empty_accumulator(capacity)))
+        .collect();
+    let mut differences = empty_differences(targets.len(), scenarios.len());
     let total_paths = options.paths.saturating_mul(scenarios.len() as u64);
     ordered::in_order(
         pool,
@@ -181,38 +181,36 @@ fn paired(
             // Blocks run ahead of the checkpoint that stopped the run are
             // dropped: the result is that of the paths up to it.
             if met.load(Ordering::SeqCst) {
-                return total.accumulators[0].paths * scenarios.len() as u64;
+                return trees.first().map_or(0, Tree::paths) * scenarios.len() as u64;
             }
-            for (mine, theirs) in total.accumulators.iter_mut().zip(part.accumulators) {
-                mine.merge(theirs);
+            for (tree, block) in trees.iter_mut().zip(part.accumulators) {
+                tree.push_block(b, block);
             }
-            for (mine, theirs) in total.differences.iter_mut().zip(&part.differences) {
+            for (mine, theirs) in differences.iter_mut().zip(&part.differences) {
                 for (m, t) in mine.iter_mut().zip(theirs) {
                     m.revenue.merge(&t.revenue);
                     m.hit.merge(&t.hit);
                 }
             }
-            if let Some(precision) = precision {
-                let checks: Option<Vec<_>> = total
-                    .accumulators
+            let done = trees.first().map_or(0, Tree::paths);
+            if let Some(precision) = precision.filter(|p| p.is_checkpoint(b + 1, b + 1 == blocks)) {
+                let checks: Vec<_> = trees
                     .iter()
-                    .map(|a| precision.check(a, b + 1, b + 1 == blocks))
+                    .map(|t| precision.check(done, &t.target_summaries()))
                     .collect();
-                if let Some(checks) = checks {
-                    let most = checks.iter().map(|c| c.needed).max().unwrap_or(0);
-                    needed.store(
-                        most.saturating_mul(scenarios.len() as u64),
-                        Ordering::SeqCst,
-                    );
-                    if checks.iter().all(|c| c.met) {
-                        met.store(true, Ordering::SeqCst);
-                    }
+                let most = checks.iter().map(|c| c.needed).max().unwrap_or(0);
+                needed.store(
+                    most.saturating_mul(scenarios.len() as u64),
+                    Ordering::SeqCst,
+                );
+                if checks.iter().all(|c| c.met) {
+                    met.store(true, Ordering::SeqCst);
                 }
             }
-            total.accumulators[0].paths * scenarios.len() as u64
+            done * scenarios.len() as u64
         },
     );
-    let done = total.accumulators.first().map_or(0, |a| a.paths);
+    let done = trees.first().map_or(0, Tree::paths);
     let reason = if met.load(Ordering::SeqCst) {
         Reason::Precision
     } else if done == options.paths {
@@ -234,11 +232,10 @@ fn paired(
     };
     let threads = pool.current_num_threads();
     let results = pool.install(|| {
-        total
-            .accumulators
+        trees
             .into_iter()
-            .map(|a| {
-                let mut result = finish(a, options, threads, started.elapsed());
+            .map(|t| {
+                let mut result = finish(t.finish(), options, threads, started.elapsed());
                 result.stopping = stopping.clone();
                 result
             })
@@ -246,7 +243,7 @@ fn paired(
     });
     Ok(PairedResult {
         results,
-        differences: total.differences,
+        differences,
     })
 }
 

@@ -20,9 +20,7 @@
 //! per look the effect is a fraction of a point of coverage; the report
 //! states the interval it reached, not a claim of exact coverage.
 
-use crate::stats::{Z95, wilson_interval};
-
-use super::Accumulator;
+use crate::stats::{Moments, Z95, wilson_interval};
 
 /// Blocks between two looks at the rule: 8,192 paths.
 pub const CHECK_BLOCKS: u64 = 8;
@@ -43,21 +41,19 @@ pub enum Rule {
 }
 
 impl Rule {
-    /// How far from met the rule is on `total`: the worst target's
-    /// half-width over the one asked (at most 1 when met), and its index.
-    fn ratio(&self, total: &Accumulator) -> (f64, usize) {
-        total
-            .targets
+    /// How far from met the rule is: the worst target's half-width over
+    /// the one asked (at most 1 when met).
+    fn ratio(&self, paths: u64, targets: &[(u64, Moments)]) -> f64 {
+        targets
             .iter()
-            .enumerate()
-            .map(|(i, t)| {
+            .map(|(hits, moments)| {
                 let achieved = match self {
-                    Rule::Probability(_) => probability_half_width(t.hits, total.paths),
-                    Rule::Mean(_) => mean_relative_half_width(&t.moments),
+                    Rule::Probability(_) => probability_half_width(*hits, paths),
+                    Rule::Mean(_) => mean_relative_half_width(moments),
                 };
-                (achieved / self.asked(), i)
+                achieved / self.asked()
             })
-            .fold((0.0, 0), |worst, x| if x.0 > worst.0 { x } else { worst })
+            .fold(0.0, f64::max)
     }
 
     pub fn asked(&self) -> f64 {
@@ -84,7 +80,7 @@ pub fn probability_half_width(hits: u64, paths: u64) -> f64 {
 /// Half the width of the 95% interval of a mean, over its magnitude:
 /// infinite for a mean of zero, which no finite number of paths pins to a
 /// fraction of itself (unless nothing varies: then zero).
-pub fn mean_relative_half_width(moments: &crate::stats::Moments) -> f64 {
+pub fn mean_relative_half_width(moments: &Moments) -> f64 {
     let half = Z95 * moments.std_error();
     if half == 0.0 {
         0.0
@@ -128,31 +124,33 @@ pub struct Stopping {
 }
 
 impl Precision {
-    /// Whether `total`, just merged up to block `merged` (the count of
-    /// blocks), may stop: only at a checkpoint (see the module's notes) or
-    /// at the last block (`last`), and then if every rule holds. Also returns the estimated paths the rules need, from the
+    /// Whether the rules are looked at once `merged` blocks are merged:
+    /// at the fixed checkpoints (see the module's notes) and at the last
+    /// block (`last`).
+    pub(super) fn is_checkpoint(&self, merged: u64, last: bool) -> bool {
+        merged.is_multiple_of(CHECK_BLOCKS) || merged.is_power_of_two() || last
+    }
+
+    /// Whether every rule holds for targets of `(hits, moments)` over
+    /// `paths` paths, and about how many paths the rules need, from the
     /// worst ratio (half-widths shrink as one over the root of the paths).
-    pub(super) fn check(&self, total: &Accumulator, merged: u64, last: bool) -> Option<Check> {
-        let checkpoint = merged.is_multiple_of(CHECK_BLOCKS) || merged.is_power_of_two();
-        if !checkpoint && !last {
-            return None;
-        }
+    pub(super) fn check(&self, paths: u64, targets: &[(u64, Moments)]) -> Check {
         let worst = self
             .rules
             .iter()
-            .map(|r| r.ratio(total).0)
+            .map(|r| r.ratio(paths, targets))
             .fold(0.0, f64::max);
         let needed = if worst.is_finite() {
-            ((total.paths as f64) * worst * worst)
+            ((paths as f64) * worst * worst)
                 .ceil()
                 .min(self.max_paths as f64) as u64
         } else {
             self.max_paths
         };
-        Some(Check {
+        Check {
             met: worst <= 1.0,
-            needed: needed.max(total.paths),
-        })
+            needed: needed.max(paths),
+        }
     }
 }
 
@@ -186,10 +184,15 @@ mod tests {
 
     #[test]
     fn the_wilson_half_width_is_half_the_interval() {
-        // 500 hits in 1000: p = 0.5, half-width close to 1.96 sqrt(.25/1000).
-        let h = probability_half_width(500, 1000);
-        let wald = Z95 * (0.25f64 / 1000.0).sqrt();
-        assert!((h - wald).abs() < 1e-4 * wald, "{h} vs {wald}");
+        // The Wilson bounds are the roots in p of (p̂ - p)² = z² p(1-p)/n:
+        // half the distance between them, from the quadratic's discriminant.
+        for (hits, n) in [(500u64, 1000u64), (3, 1000), (999, 1000), (40, 41)] {
+            let (p, k) = (hits as f64 / n as f64, Z95 * Z95 / n as f64);
+            let (a, b, c) = (1.0 + k, -(2.0 * p + k), p * p);
+            let want = (b * b - 4.0 * a * c).sqrt() / (2.0 * a);
+            let h = probability_half_width(hits, n);
+            assert!((h - want).abs() < 1e-12, "{hits}/{n}: {h} vs {want}");
+        }
         // All hits: still a positive width, shrinking with the paths.
         assert!(probability_half_width(1000, 1000) > probability_half_width(10_000, 10_000));
         assert!(probability_half_width(10_000, 10_000) > 0.0);
@@ -197,11 +200,11 @@ mod tests {
 
     #[test]
     fn a_mean_of_zero_is_never_pinned_unless_nothing_varies() {
-        let mut m = crate::stats::Moments::default();
+        let mut m = Moments::default();
         m.push(-1.0);
         m.push(1.0);
         assert_eq!(mean_relative_half_width(&m), f64::INFINITY);
-        let mut c = crate::stats::Moments::default();
+        let mut c = Moments::default();
         c.push(3.0);
         c.push(3.0);
         assert_eq!(mean_relative_half_width(&c), 0.0);

@@ -16,7 +16,7 @@
 /// does not cancel as `Σxy − n·x̄·ȳ` would. Merging is deterministic but
 /// not associative: merge in block order for the same bits whatever the
 /// thread count.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CoMoments {
     count: u64,
     mean_y: f64,
@@ -88,6 +88,12 @@ impl CoMoments {
         self.count
     }
 
+    /// Whether every per-part list has `parts` entries (as [`CoMoments::new`]
+    /// makes them): checked on moments read from a file.
+    pub fn has_parts(&self, parts: usize) -> bool {
+        self.means.len() == parts && self.m2.len() == parts && self.cross.len() == parts
+    }
+
     /// Mean of part `s`; NaN when empty.
     pub fn mean(&self, s: usize) -> f64 {
         if self.count == 0 {
@@ -126,7 +132,7 @@ impl CoMoments {
 
 /// Means of a total and its parts, and a count per part, over the paths
 /// where the total fell below a threshold (a target missed).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MissMeans {
     count: u64,
     mean_y: f64,
@@ -185,6 +191,12 @@ impl MissMeans {
             self.flagged[s] += other.flagged[s];
         }
         self.count += other.count;
+    }
+
+    /// Whether every per-part list has `parts` entries (as
+    /// [`MissMeans::new`] makes them): checked on means read from a file.
+    pub fn has_parts(&self, parts: usize) -> bool {
+        self.means.len() == parts && self.flagged.len() == parts
     }
 
     /// Paths below the threshold.

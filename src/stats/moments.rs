@@ -15,7 +15,7 @@
 ///
 /// A non-finite value makes the mean and variance non-finite from then on;
 /// the accumulator does not filter its input.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Moments {
     count: u64,
     mean: f64,

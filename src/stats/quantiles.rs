@@ -63,7 +63,7 @@ pub fn cdf_sorted(sorted: &[f64], x: f64) -> f64 {
 }
 
 /// How quantiles of the simulated outcomes are computed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum QuantileMethod {
     /// Keep every value and sort: exact, memory grows with the path count.
@@ -77,7 +77,7 @@ pub enum QuantileMethod {
 ///
 /// NaN values have no rank, so [`QuantileStore::push`] ignores them under
 /// either method; both methods then answer from the same data.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum QuantileStore {
     /// Every value, in push and merge order until [`QuantileStore::finish`].
     Exact(Vec<f64>),
@@ -98,6 +98,21 @@ impl QuantileStore {
             QuantileMethod::Exact => Self::Exact(Vec::with_capacity(n)),
             QuantileMethod::Sketch => Self::Sketch(LogSketch::new(SKETCH_RELATIVE_ACCURACY)),
         }
+    }
+
+    /// Whether the store could have been built by this program (see
+    /// [`LogSketch::is_consistent`]); exact values always could.
+    pub fn is_consistent(&self) -> bool {
+        match self {
+            Self::Exact(_) => true,
+            Self::Sketch(sketch) => sketch.is_consistent(),
+        }
+    }
+
+    /// Moves every value out into the returned store, leaving this one
+    /// empty (and keeping its method).
+    pub fn take(&mut self) -> Self {
+        std::mem::replace(self, Self::new(self.method()))
     }
 
     /// The method this store implements.

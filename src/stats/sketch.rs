@@ -69,7 +69,7 @@ pub const SKETCH_ZERO_THRESHOLD: f64 = 1e-9;
 /// equals ([`PartialEq`]) the sketch of all the values, whatever the
 /// grouping and order of merges. That is what makes sketched quantiles
 /// bit-identical across thread counts.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LogSketch {
     relative_accuracy: f64,
     /// Buckets per unit of the approximate base-2 logarithm `L`.
@@ -230,6 +230,36 @@ impl LogSketch {
             .map(|(_, n)| n)
             .sum();
         at_or_below as f64 / self.count as f64
+    }
+
+    /// Whether this sketch could have been built by this program: the
+    /// standard accuracy and bucket mapping, buckets within the range any
+    /// finite value maps to, and counts that add up. A sketch read from a
+    /// file is checked with this before it is merged, so that a damaged
+    /// or foreign one is refused rather than trusted.
+    pub fn is_consistent(&self) -> bool {
+        let fresh = LogSketch::new(SKETCH_RELATIVE_ACCURACY);
+        // Every finite magnitude maps to a bucket within about ±370,000.
+        let limit = 2 * (1100.0 * fresh.multiplier) as i64;
+        let in_range = |store: &Store| {
+            store.counts.is_empty()
+                || (store.offset.abs() <= limit
+                    && store.offset + store.counts.len() as i64 <= limit)
+        };
+        let buckets = self
+            .positive
+            .counts
+            .iter()
+            .chain(&self.negative.counts)
+            .chain([&self.zero, &self.negative_infinity, &self.positive_infinity])
+            .try_fold(0u64, |sum, &n| sum.checked_add(n));
+        self.relative_accuracy.to_bits() == fresh.relative_accuracy.to_bits()
+            && self.multiplier.to_bits() == fresh.multiplier.to_bits()
+            && in_range(&self.positive)
+            && in_range(&self.negative)
+            && buckets == Some(self.count)
+            && !self.min.is_nan()
+            && !self.max.is_nan()
     }
 
     /// Heap memory held by the bucket stores, in bytes (allocated capacity,
@@ -459,7 +489,7 @@ fn bucket_indices(multiplier: f64, values: &[f64], out: &mut [i32]) {
 /// alone, so equal contents compare equal however they were built. A
 /// `VecDeque` grows at the front in amortised constant time, which a `Vec`
 /// cannot.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Store {
     offset: i64,
     counts: VecDeque<u64>,

@@ -162,6 +162,28 @@ impl Sweep {
     /// Checks sweep text; `origin` names it in messages and `folder` is
     /// where a relative `scenario` path starts.
     pub fn parse(text: &str, origin: &str, folder: &Path) -> Result<Sweep, ScenarioError> {
+        Sweep::parse_checked(text, origin, folder, None)
+    }
+
+    /// As [`Sweep::parse`], with the scenario's text given rather than
+    /// read from its file (`scenario_origin` names it): how a merge of a
+    /// distributed sweep rebuilds it from what its part files carry.
+    pub fn parse_given(
+        text: &str,
+        origin: &str,
+        folder: &Path,
+        scenario_origin: &str,
+        scenario_text: &str,
+    ) -> Result<Sweep, ScenarioError> {
+        Sweep::parse_checked(text, origin, folder, Some((scenario_origin, scenario_text)))
+    }
+
+    fn parse_checked(
+        text: &str,
+        origin: &str,
+        folder: &Path,
+        given: Option<(&str, &str)>,
+    ) -> Result<Sweep, ScenarioError> {
         let raw: RawSweep = toml::from_str(text).map_err(|e| {
             if looks_like(text) == Some(FileKind::Scenario) {
                 return Diagnostic::new(origin, None, "this is a scenario file, not a sweep file")
@@ -175,6 +197,7 @@ impl Sweep {
         let mut checker = Checker {
             text,
             origin,
+            given,
             problems: Vec::new(),
         };
         let sweep = checker.sweep(raw, folder);
@@ -208,6 +231,8 @@ pub(super) fn takes_whole_numbers(path: &str) -> bool {
 struct Checker<'a> {
     text: &'a str,
     origin: &'a str,
+    /// The scenario's origin and text, when given rather than read.
+    given: Option<(&'a str, &'a str)>,
     problems: Vec<Diagnostic>,
 }
 
@@ -291,7 +316,11 @@ impl Checker<'_> {
 
     fn scenario(&mut self, raw: &Spanned<String>, folder: &Path) -> Option<Scenario> {
         let path = folder.join(raw.get_ref());
-        match Scenario::load(&path) {
+        let loaded = match self.given {
+            Some((origin, text)) => Scenario::parse(text, origin),
+            None => Scenario::load(&path),
+        };
+        match loaded {
             Ok(s) => Some(s),
             Err(ScenarioError::Read { path, cause }) => {
                 self.report(

@@ -1,12 +1,14 @@
 //! Running a sweep: every point with the same seed and paths, in parallel
 //! across points and paths, one row of statistics per point.
 
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use super::file::{Design, Level, Levels, Sweep};
-use crate::engine::batch::{self, run_batch, thread_pool};
+use crate::engine::batch::{self, accumulate_jobs, thread_pool};
 use crate::engine::precision::Precision;
-use crate::engine::{EngineError, Observer, RunOptions, RunResult};
+use crate::engine::{EngineError, Observer, RunOptions, RunResult, Tree, block_count, finish};
+use crate::rng::BLOCK_PATHS;
 use crate::scenario::ScenarioError;
 use crate::stats::{Z95, wilson_interval};
 
@@ -108,76 +110,81 @@ pub fn run(
 ) -> Result<SweepResult, SweepError> {
     let started = Instant::now();
     let pool = thread_pool(options.threads)?;
+    let threads = pool.current_num_threads();
     let points = sweep.points(options.seed);
-    let total_paths = points.len().saturating_mul(options.paths);
     let mut rows = Vec::with_capacity(usize::try_from(points.len()).unwrap_or(0));
-    let mut start = 0;
-    while start < points.len() {
-        let end = (start + WINDOW).min(points.len());
+    let jobs = points.len().saturating_mul(block_count(options.paths));
+    fold_points(sweep, options, &pool, observer, 0..jobs, |point, tree| {
+        let result = finish(tree.finish(), options, threads, started.elapsed());
+        rows.push(row(points.get(point), &result));
+    })?;
+    Ok(assemble(sweep, options, rows, threads, started.elapsed()))
+}
+
+/// Runs jobs `jobs` of the sweep's (point, block) jobs, laid end to end
+/// point-major (job `p · blocks + b` is block `b` of point `p`), and calls
+/// `folded(point, tree)` with each point's blocks among them folded into
+/// a [`Tree`], in point order: every block of every point for a whole
+/// sweep, or a range of jobs for a shard of a distributed one.
+///
+/// Points are built and run 256 at a time, so that a huge sweep's
+/// scenarios do not fill memory. The observer hears paths done over all
+/// the jobs.
+pub fn fold_points(
+    sweep: &Sweep,
+    options: &RunOptions,
+    pool: &rayon::ThreadPool,
+    observer: &dyn Observer,
+    jobs: Range<u64>,
+    mut folded: impl FnMut(u64, Tree) + Send,
+) -> Result<(), SweepError> {
+    let points = sweep.points(options.seed);
+    let blocks = block_count(options.paths);
+    let jobs = jobs.start..jobs.end.min(points.len().saturating_mul(blocks));
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    let total_paths = if jobs.end - jobs.start == points.len().saturating_mul(blocks) {
+        points.len().saturating_mul(options.paths)
+    } else {
+        jobs.clone()
+            .map(|job| {
+                let block = job % blocks;
+                (options.paths - block * BLOCK_PATHS as u64).min(BLOCK_PATHS as u64)
+            })
+            .sum()
+    };
+    let mut before = 0;
+    let mut start = jobs.start / blocks;
+    let last = (jobs.end - 1) / blocks;
+    while start <= last {
+        let end = (start + WINDOW).min(last + 1);
         let variants = (start..end)
             .map(|i| sweep.variant(&points.get(i)))
             .collect::<Result<Vec<_>, _>>()?;
         let window = Offset {
             inner: observer,
-            before: start * options.paths,
+            before,
             total: total_paths,
         };
-        run_batch(&variants, options, &pool, &window, |i, result| {
-            rows.push(row(points.get(start + i as u64), &result));
+        let offset = start * blocks;
+        let local = jobs.start.max(offset) - offset..jobs.end.min(end * blocks) - offset;
+        accumulate_jobs(&variants, options, pool, &window, local, |i, tree| {
+            before += tree.paths();
+            folded(start + i as u64, tree);
         })?;
         start = end;
     }
-    Ok(finished(sweep, options, rows, &pool, started, None))
+    Ok(())
 }
 
-/// Runs every point of `sweep` until `precision` holds for it (see
-/// [`crate::engine::precision`]), one point after another, each on every
-/// thread: each row has its own path count, the same whatever the
-/// threads, and is the row a fixed sweep of that many paths would give.
-/// `options.paths` is not used; `options`' quantile method should be the
-/// one chosen for the precision's `max_paths`.
-pub fn run_to_precision(
-    sweep: &Sweep,
-    options: &RunOptions,
-    precision: &Precision,
-    observer: &dyn Observer,
-) -> Result<SweepResult, SweepError> {
-    let started = Instant::now();
-    let pool = thread_pool(options.threads)?;
-    let points = sweep.points(options.seed);
-    let mut rows = Vec::with_capacity(usize::try_from(points.len()).unwrap_or(0));
-    let mut before = 0u64;
-    for i in 0..points.len() {
-        let variant = sweep.variant(&points.get(i))?;
-        let point = Point {
-            inner: observer,
-            before,
-            points_left: points.len() - i,
-        };
-        let result = batch::run_to_precision(&variant, options, precision, &pool, &point)?;
-        before += result.paths;
-        rows.push(row(points.get(i), &result));
-    }
-    let mut options = options.clone();
-    options.paths = precision.max_paths;
-    Ok(finished(
-        sweep,
-        &options,
-        rows,
-        &pool,
-        started,
-        Some(precision.clone()),
-    ))
-}
-
-/// The sweep's result from its rows.
-fn finished(
+/// The finished sweep from its rows, in point order.
+pub fn assemble(
     sweep: &Sweep,
     options: &RunOptions,
     rows: Vec<Row>,
-    pool: &rayon::ThreadPool,
-    started: Instant,
-    precision: Option<Precision>,
+    threads: usize,
+    elapsed: Duration,
 ) -> SweepResult {
     let scenario = &sweep.scenario;
     SweepResult {
@@ -213,10 +220,48 @@ fn finished(
         },
         overrides: sweep.overrides.clone(),
         scenario_hash: scenario.hash(),
-        threads: pool.current_num_threads(),
-        elapsed: started.elapsed(),
-        precision,
+        threads,
+        elapsed,
+        precision: None,
     }
+}
+
+/// Runs every point of `sweep` until `precision` holds for it (see
+/// [`crate::engine::precision`]), one point after another, each on every
+/// thread: each row has its own path count, the same whatever the
+/// threads, and is the row a fixed sweep of that many paths would give.
+/// `options.paths` is not used; `options`' quantile method should be the
+/// one chosen for the precision's `max_paths`.
+pub fn run_to_precision(
+    sweep: &Sweep,
+    options: &RunOptions,
+    precision: &Precision,
+    observer: &dyn Observer,
+) -> Result<SweepResult, SweepError> {
+    let started = Instant::now();
+    let pool = thread_pool(options.threads)?;
+    let points = sweep.points(options.seed);
+    let mut rows = Vec::with_capacity(usize::try_from(points.len()).unwrap_or(0));
+    let mut before = 0u64;
+    for i in 0..points.len() {
+        let variant = sweep.variant(&points.get(i))?;
+        let point = Point {
+            inner: observer,
+            before,
+            points_left: points.len() - i,
+        };
+        let result = batch::run_to_precision(&variant, options, precision, &pool, &point)?;
+        before += result.paths;
+        rows.push(row(points.get(i), &result));
+    }
+    let options = RunOptions {
+        paths: precision.max_paths,
+        ..options.clone()
+    };
+    let threads = pool.current_num_threads();
+    let mut result = assemble(sweep, &options, rows, threads, started.elapsed());
+    result.precision = Some(precision.clone());
+    Ok(result)
 }
 
 /// Tells an observer of progress over a sweep run to a precision: the
@@ -272,7 +317,8 @@ pub fn target_row(result: &RunResult, target: usize) -> TargetRow {
     }
 }
 
-fn row(values: Vec<Level>, result: &RunResult) -> Row {
+/// The row of a point: its values, and what its run gave.
+pub fn row(values: Vec<Level>, result: &RunResult) -> Row {
     Row {
         values,
         paths: result.paths,

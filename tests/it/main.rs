@@ -19,6 +19,7 @@ mod provenance;
 mod samples;
 mod scenarios;
 mod sensitivity;
+mod shards;
 mod snapshots;
 mod solve;
 mod sweep;
