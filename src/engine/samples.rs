@@ -1,6 +1,7 @@
 //! The paths themselves: one CSV row per path with the path's sampled
-//! inputs, each client's churn month, and each stream's and target's
-//! horizon revenue (`simulate FILE --samples paths.csv`).
+//! inputs, each client's churn month, each stream's horizon revenue and
+//! each target's value by its measure (its window's total, run-rate or
+//! average) (`simulate FILE --samples paths.csv`).
 //!
 //! Blocks are run on every worker and their rows, formatted there, are
 //! handed to the writer in block order (see `ordered`), so the file is the
@@ -21,7 +22,7 @@ use super::{EngineError, Observer, RunOptions, ordered, resolve_threads, stream_
 use crate::dist::Param;
 use crate::model::{Block, Kind, Model, PathOutcomes};
 use crate::rng::BLOCK_PATHS;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Span};
 
 /// Why the samples were not all written.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +40,8 @@ pub struct Layout<'a> {
     /// (stream index, field name) of every per-path random input.
     inputs: Vec<(usize, &'static str, Param)>,
     segments: Vec<String>,
-    targets: Vec<Vec<usize>>,
+    /// Per target: its segments' indices and its measure.
+    targets: Vec<(Vec<usize>, Span)>,
 }
 
 impl<'a> Layout<'a> {
@@ -60,7 +62,12 @@ impl<'a> Layout<'a> {
         let targets = scenario
             .targets
             .iter()
-            .map(|t| t.segments.iter().map(|s| index(s)).collect())
+            .map(|t| {
+                (
+                    t.segments.iter().map(|s| index(s)).collect(),
+                    t.span(scenario.horizon_months),
+                )
+            })
             .collect();
         Layout {
             scenario,
@@ -174,7 +181,7 @@ impl<'a> Layout<'a> {
         let target_totals: Vec<Vec<f64>> = self
             .targets
             .iter()
-            .map(|segments| {
+            .map(|(segments, span)| {
                 let mut sum = vec![0.0; size];
                 for (i, s) in segments.iter().enumerate() {
                     let segment = &revenue[s * size..(s + 1) * size];
@@ -184,10 +191,10 @@ impl<'a> Layout<'a> {
                         sum.iter_mut().zip(segment).for_each(|(v, x)| *v += x);
                     }
                 }
-                let mut totals = vec![0.0; n];
-                for month in sum.chunks_exact(n) {
-                    totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
-                }
+                // The horizon total's span sums every month in order from
+                // 0, as the run does.
+                let mut totals = Vec::new();
+                span.values(&sum, n, &mut totals);
                 totals
             })
             .collect();

@@ -32,6 +32,18 @@ impl Scenario {
             lines.push(format!("target.{}.name={}", t.id, quote(&t.name)));
             let segments: Vec<String> = t.segments.iter().map(|s| quote(s)).collect();
             lines.push(format!("target.{}.segments=[{}]", t.id, segments.join(",")));
+            // Only when given, so that the hash of a scenario written before
+            // windows and measures existed does not move.
+            if let Some((first, last)) = t.months {
+                lines.push(format!("target.{}.months=[{first},{last}]", t.id));
+            }
+            if t.measure != super::Measure::Total {
+                lines.push(format!(
+                    "target.{}.measure={}",
+                    t.id,
+                    quote(t.measure.as_str())
+                ));
+            }
         }
         for s in &self.streams {
             lines.push(format!("{}.name={}", s.path(), quote(&s.name)));

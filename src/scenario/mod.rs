@@ -7,11 +7,13 @@
 
 mod canonical;
 mod error;
+mod measure;
 mod raw;
 mod set;
 mod validate;
 
 pub use error::{Diagnostic, ScenarioError, closest};
+pub use measure::{Measure, Span};
 pub use set::{ParamValue, closest_path, parse_value};
 // Sweep files read values and report errors the way scenario files do.
 pub(crate) use {
@@ -79,7 +81,8 @@ pub struct Scenario {
     pub origin: String,
 }
 
-/// A revenue amount to reach over the horizon on some segments.
+/// A revenue amount to reach on some segments, measured over a window of
+/// the horizon (the whole horizon when the file gives none).
 #[derive(Clone, Debug)]
 pub struct Target {
     pub id: String,
@@ -87,6 +90,48 @@ pub struct Target {
     pub amount: f64,
     /// The segments counted, sorted; every segment when the file gives none.
     pub segments: Vec<String>,
+    /// The months measured, 1-based and both included, inside the
+    /// horizon; `None` for the whole horizon, whatever it is set to.
+    pub months: Option<(u32, u32)>,
+    pub measure: Measure,
+}
+
+impl Target {
+    /// The months measured over a horizon of `horizon` months.
+    pub fn window(&self, horizon: u32) -> (u32, u32) {
+        self.months.unwrap_or((1, horizon))
+    }
+
+    /// What the target measures, in words: "total over the horizon",
+    /// "total over months 13–24", "run-rate at month 24 (12 × month 24)",
+    /// "monthly average × 12 over months 1–12".
+    pub fn describe(&self, horizon: u32) -> String {
+        let (first, last) = self.window(horizon);
+        let months = if self.months.is_none() {
+            "the horizon".to_string()
+        } else if first == last {
+            format!("month {first}")
+        } else {
+            format!("months {first}–{last}")
+        };
+        match self.measure {
+            Measure::Total => format!("total over {months}"),
+            Measure::RunRate => format!("run-rate at month {last} (12 × month {last})"),
+            Measure::MonthlyAverage => format!("monthly average × 12 over {months}"),
+        }
+    }
+
+    /// Whether the target is the whole horizon's total, as every target
+    /// was before windows and measures.
+    pub fn is_horizon_total(&self) -> bool {
+        self.months.is_none() && self.measure == Measure::Total
+    }
+
+    /// What the engine sums and scales, over a horizon of `horizon` months.
+    pub fn span(&self, horizon: u32) -> Span {
+        let (first, last) = self.window(horizon);
+        Span::new(self.measure, first, last)
+    }
 }
 
 /// A named revenue stream of one of the four kinds.

@@ -42,6 +42,8 @@ pub struct RawTarget {
     pub id: Option<Spanned<String>>,
     pub amount: Spanned<f64>,
     pub segments: Option<Spanned<Vec<Spanned<String>>>>,
+    pub months: Option<Spanned<Vec<Spanned<Whole>>>>,
+    pub measure: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,8 +9,8 @@ use toml::Spanned;
 use super::error::{Diagnostic, ScenarioError, closest};
 use super::raw::{RawDist, RawFile, RawParam, Whole};
 use super::{
-    MAX_HORIZON_MONTHS, MAX_STREAMS, MAX_TARGETS, Scenario, Stream, Target, arrivals_problem,
-    is_valid_id, snake_case,
+    MAX_HORIZON_MONTHS, MAX_STREAMS, MAX_TARGETS, Measure, Scenario, Stream, Target,
+    arrivals_problem, is_valid_id, snake_case,
 };
 use crate::dist::{self, Dist, Param};
 use crate::model::{Churn, Client, Growth, GrowthStream, Kind, Model, Pipeline, Subscription};
@@ -214,6 +214,85 @@ impl Builder<'_> {
 }
 
 impl Builder<'_> {
+    /// A target's `months = [first, last]`: both inside the horizon and in
+    /// order, or reported (and `None`, the whole horizon, kept meanwhile).
+    fn window(
+        &mut self,
+        path: &str,
+        raw: Option<&Spanned<Vec<Spanned<Whole>>>>,
+        horizon: u32,
+    ) -> Option<(u32, u32)> {
+        let raw = raw?;
+        let field = format!("{path}.months");
+        let allowed = format!(
+            "[first, last]: whole months from 1 to the horizon ({horizon}), first <= last, \
+             both included; leave `months` out for the whole horizon"
+        );
+        let [first, last] = raw.get_ref().as_slice() else {
+            self.report(
+                Some(raw.span()),
+                &field,
+                format!(
+                    "a window is two months, first and last; {} given",
+                    raw.get_ref().len()
+                ),
+                Some(allowed),
+            );
+            return None;
+        };
+        let mut month = |m: &Spanned<Whole>| match m.get_ref().whole() {
+            Some(v) if v >= 1 && v <= i64::from(horizon) => Some(v as u32),
+            _ => {
+                self.report(
+                    Some(m.span()),
+                    &field,
+                    format!(
+                        "month {} is outside the {horizon}-month horizon",
+                        m.get_ref()
+                    ),
+                    Some(allowed.clone()),
+                );
+                None
+            }
+        };
+        let (first_month, last_month) = (month(first)?, month(last)?);
+        if first_month > last_month {
+            self.report(
+                Some(raw.span()),
+                &field,
+                format!("the window starts at month {first_month}, after its end {last_month}"),
+                Some(allowed),
+            );
+            return None;
+        }
+        Some((first_month, last_month))
+    }
+
+    /// A target's `measure`, by name.
+    fn measure(&mut self, path: &str, raw: Option<&Spanned<String>>) -> Measure {
+        let Some(raw) = raw else {
+            return Measure::default();
+        };
+        Measure::from_name(raw.get_ref()).unwrap_or_else(|| {
+            let allowed = Measure::NAMES
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = match closest(raw.get_ref(), Measure::NAMES.iter().copied()) {
+                Some(best) => format!("did you mean \"{best}\"? allowed: {allowed}"),
+                None => format!("allowed: {allowed}"),
+            };
+            self.report(
+                Some(raw.span()),
+                &format!("{path}.measure"),
+                format!("unknown measure \"{}\"", raw.get_ref()),
+                Some(help),
+            );
+            Measure::default()
+        })
+    }
+
     /// One stream of any kind: its id and segment, and the model that
     /// `build` makes from its parameters (given the `kind.id` prefix and
     /// the map where parameter spans are recorded).
@@ -587,11 +666,15 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                 chosen
             }
         };
+        let months = b.window(&path, t.months.as_ref(), horizon_months);
+        let measure = b.measure(&path, t.measure.as_ref());
         targets.push(Target {
             id,
             name: t.name.get_ref().clone(),
             amount,
             segments: chosen,
+            months,
+            measure,
         });
     }
     if targets.is_empty() {

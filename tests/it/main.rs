@@ -22,3 +22,4 @@ mod snapshots;
 mod solve;
 mod sweep;
 mod sweep_cli;
+mod targets;
