@@ -11,7 +11,7 @@
 
 use super::accumulator::{Accumulator, DriverAccumulator, StreamAccumulator, TargetAccumulator};
 use super::{RunOptions, stream_key};
-use crate::model::{Block, Kind, Model, PathOutcomes, Rekey};
+use crate::model::{Block, FactorSeeds, Kind, Model, PathOutcomes, Rekey};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::{Scenario, Span};
 use crate::stats::{CoMoments, MissMeans, QuantileMethod};
@@ -45,6 +45,9 @@ pub struct Plan<'a> {
     /// Per stream, one purpose drawing from another seed (see
     /// [`Plan::with_purpose_seed`]); `None` in every ordinary run.
     stream_rekeys: Vec<Option<Rekey>>,
+    /// The seeds of the factors: the run's, unless a variance-by-source
+    /// run re-keys one or all (see [`Plan::with_factor_seed`]).
+    factor_seeds: FactorSeeds,
     method: QuantileMethod,
     /// Whether monthly statistics are kept; sweeps show horizon totals
     /// only, and skip them.
@@ -112,6 +115,10 @@ impl<'a> Plan<'a> {
             seed: options.seed,
             stream_seeds: vec![options.seed; scenario.streams.len()],
             stream_rekeys: vec![None; scenario.streams.len()],
+            factor_seeds: FactorSeeds {
+                seed: options.seed,
+                rekey: None,
+            },
             method: options.method(),
             monthly: true,
             drivers: true,
@@ -141,6 +148,19 @@ impl<'a> Plan<'a> {
             purpose: crate::rng::key(purpose),
             seed,
         });
+        self
+    }
+
+    /// This plan with the factor keyed `factor` drawing from `seed`, every
+    /// stream and other factor keeping its draws; with `None`, every
+    /// factor draws from `seed`.
+    pub fn with_factor_seed(mut self, factor: Option<u64>, seed: u64) -> Self {
+        match factor {
+            Some(key) => {
+                self.factor_seeds.rekey = Some(Rekey { purpose: key, seed });
+            }
+            None => self.factor_seeds.seed = seed,
+        }
         self
     }
 
@@ -189,6 +209,7 @@ impl<'a> Plan<'a> {
             paths: n,
             horizon: h,
             rekey: None,
+            factors: self.factor_seeds,
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{EngineError, Observer, RunOptions, ordered, resolve_threads, stream_key};
 use crate::dist::Param;
-use crate::model::{Block, Kind, Model, PathOutcomes};
+use crate::model::{Block, FactorSeeds, Kind, Model, PathOutcomes};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::{Scenario, Span};
 
@@ -115,6 +115,10 @@ impl<'a> Layout<'a> {
             paths: n,
             horizon: h,
             rekey: None,
+            factors: FactorSeeds {
+                seed: options.seed,
+                rekey: None,
+            },
         };
         let streams = &self.scenario.streams;
         let keys: Vec<u64> = streams

@@ -7,11 +7,17 @@
 //! random numbers, raising churn never raises revenue on any path.
 //! After churn the client keeps a share `retain`, reached linearly over
 //! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
+//!
+//! On a churn factor (see `factor.rs`) the uniform is U = Φ(l·M + √(1−l²)·e)
+//! instead, still uniform on (0, 1), so the churn law is the same; a high
+//! l·M means an early churn. Without a factor, or with a loading of exactly
+//! 0, U is drawn as it always was, to the bit.
 
+use super::factor::{FactorLink, loadings};
 use super::sample::fill_uniforms;
 use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome, PathOutcomes, add_chunk};
 use crate::dist::Param;
-use crate::math;
+use crate::{math, special};
 
 #[derive(Clone, Debug)]
 pub struct Churn {
@@ -23,6 +29,8 @@ pub struct Churn {
     pub retain: Param,
     /// Months over which spend falls to `retain`.
     pub ramp_months: Param,
+    /// The churn factor the client's churn moves with, if any.
+    pub factor: Option<FactorLink>,
 }
 
 impl Default for Churn {
@@ -33,6 +41,7 @@ impl Default for Churn {
             earliest_month: 1,
             retain: Param::fixed(0.0),
             ramp_months: Param::fixed(1.0),
+            factor: None,
         }
     }
 }
@@ -69,6 +78,13 @@ impl Client {
                 allowed: Allowed::RAMP,
             },
         ]);
+        if let Some(link) = &mut self.churn.factor {
+            fields.push(FieldMut {
+                name: "churn.loading",
+                param: &mut link.loading,
+                allowed: Allowed::LOADING,
+            });
+        }
         fields
     }
 
@@ -83,11 +99,27 @@ impl Client {
         // happens. A client that cannot churn draws no churn month at all.
         let mut churn = vec![f64::INFINITY; n];
         if !matches!(self.churn.probability, Param::Fixed(p) if p == 0.0) {
-            // One uniform per path; U in (0, 1], so that ln U is finite.
-            let mut source = block.source(stream, "churn");
-            fill_uniforms(source.generator(), &mut churn);
-            for u in churn.iter_mut() {
-                *u = 1.0 - *u;
+            match self.churn.factor.as_ref().filter(|f| !f.is_idle()) {
+                None => {
+                    // One uniform per path; U in (0, 1], so that ln U is finite.
+                    let mut source = block.source(stream, "churn");
+                    fill_uniforms(source.generator(), &mut churn);
+                    for u in churn.iter_mut() {
+                        *u = 1.0 - *u;
+                    }
+                }
+                Some(link) => {
+                    // U = Φ(l·M + √(1−l²)·e), kept at or above the least
+                    // normal float (Φ reaches it only beyond 37 sd, with
+                    // probability 1e-300) so that ln U is the true one.
+                    let mut common = vec![0.0; n];
+                    block.factor_source(link.key).fill(&mut common);
+                    block.source(stream, "churn").fill(&mut churn);
+                    let (l, own) = loadings(block, stream, "churn.loading", link);
+                    for (((u, m), l), s) in churn.iter_mut().zip(&common).zip(&l).zip(&own) {
+                        *u = special::normal_cdf(l * m + s * *u).max(f64::MIN_POSITIVE);
+                    }
+                }
             }
             match self.churn.probability {
                 Param::Fixed(p) => {

@@ -49,6 +49,15 @@ impl Scenario {
             lines.push(format!("{}.name={}", s.path(), quote(&s.name)));
             lines.push(format!("{}.segment={}", s.path(), quote(&s.segment)));
         }
+        // Factors and links only when there are any, so that the hash of a
+        // scenario written before factors existed does not move.
+        for f in &self.factors {
+            lines.push(format!("factor.{}.name={}", f.id, quote(&f.name)));
+            lines.push(format!("factor.{}.kind={}", f.id, quote(f.kind.as_str())));
+        }
+        for (path, prefix, link) in self.factor_links() {
+            lines.push(format!("{path}.{prefix}factor={}", quote(&link.id)));
+        }
         for (path, value) in self.parameters() {
             lines.push(format!("{path}={value}"));
         }

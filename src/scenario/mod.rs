@@ -7,12 +7,14 @@
 
 mod canonical;
 mod error;
+mod factor;
 mod measure;
 mod raw;
 mod set;
 mod validate;
 
 pub use error::{Diagnostic, ScenarioError, closest};
+pub use factor::Factor;
 pub use measure::{Measure, Span};
 pub use set::{ParamValue, closest_path, parse_value};
 // Sweep files read values and report errors the way scenario files do.
@@ -77,6 +79,8 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// In the order of the file: clients, pipelines, subscriptions, streams.
     pub streams: Vec<Stream>,
+    /// The common drivers streams may be linked to, in the file's order.
+    pub factors: Vec<Factor>,
     /// Where the scenario came from, for messages.
     pub origin: String,
 }
@@ -196,8 +200,46 @@ impl Scenario {
     }
 
     /// What is allowed but probably not meant, for the user to read on
-    /// stderr: a client whose churn cannot happen within the horizon.
+    /// stderr: a client whose churn cannot happen within the horizon, a
+    /// factor that nothing is linked to, a growth factor on a stream with
+    /// no volatility (its shocks do nothing).
     pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = self.churn_warnings();
+        for f in &self.factors {
+            if self.factor_users(&f.id).is_empty() {
+                warnings.push(format!(
+                    "{}: factor.{}: no stream is linked to this factor, so it changes nothing; \
+                     link one with factor = \"{}\" and a loading",
+                    self.origin, f.id, f.id
+                ));
+            }
+        }
+        for (path, prefix, link) in self.factor_links() {
+            let volatility = self
+                .streams
+                .iter()
+                .find(|s| s.path() == path)
+                .and_then(|s| match &s.model {
+                    Model::Client(c) => Some(&c.growth.volatility),
+                    Model::Subscription(x) => Some(&x.growth.volatility),
+                    Model::Stream(x) => Some(&x.growth.volatility),
+                    Model::Pipeline(_) => None,
+                });
+            if prefix.is_empty()
+                && matches!(volatility, Some(crate::dist::Param::Fixed(v)) if *v == 0.0)
+            {
+                warnings.push(format!(
+                    "{}: {path}.factor: the volatility is 0, so growth factor \"{}\" moves \
+                     nothing here; give the stream a volatility",
+                    self.origin, link.id
+                ));
+            }
+        }
+        warnings
+    }
+
+    /// Clients whose churn cannot happen within the horizon.
+    fn churn_warnings(&self) -> Vec<String> {
         self.streams
             .iter()
             .filter_map(|s| match &s.model {

@@ -10,6 +10,7 @@ mod compare;
 mod determinism;
 mod drivers;
 mod errors;
+mod factors;
 mod hardening;
 mod html;
 mod memory;
