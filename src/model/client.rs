@@ -116,8 +116,29 @@ impl Client {
                     block.factor_source(link.key).fill(&mut common);
                     block.source(stream, "churn").fill(&mut churn);
                     let (l, own) = loadings(block, stream, "churn.loading", link);
-                    for (((u, m), l), s) in churn.iter_mut().zip(&common).zip(&l).zip(&own) {
-                        *u = special::normal_cdf(l * m + s * *u).max(f64::MIN_POSITIVE);
+                    for (((x, m), l), s) in churn.iter_mut().zip(&common).zip(&l).zip(&own) {
+                        *x = l * m + s * *x;
+                    }
+                    // With one probability for every path, a latent value
+                    // below the cut cannot churn within the horizon: its
+                    // month is left infinite, and Φ is paid only by the
+                    // paths that may churn (what the engine and
+                    // `--samples` read is the same either way).
+                    if let Param::Fixed(p) = self.churn.probability
+                        && let Some(cut) = latent_cut(p, earliest, block.horizon)
+                    {
+                        let log_survive = log_survival(p);
+                        for t in churn.iter_mut() {
+                            *t = if *t < cut {
+                                f64::INFINITY
+                            } else {
+                                churn_month_from(p, log_survive, earliest, latent_uniform(*t))
+                            };
+                        }
+                        return churn;
+                    }
+                    for u in churn.iter_mut() {
+                        *u = latent_uniform(*u);
                     }
                 }
             }
@@ -204,6 +225,31 @@ impl Client {
     }
 }
 
+/// U = Φ(x) for a latent normal x, kept at or above the least normal
+/// float (Φ reaches it only beyond 37 sd, with probability 1e-300) so that
+/// ln U is the true one.
+#[inline]
+fn latent_uniform(x: f64) -> f64 {
+    special::normal_cdf(x).max(f64::MIN_POSITIVE)
+}
+
+/// A latent value below which a client of annual churn probability `p`
+/// from month `earliest` cannot churn within `horizon` months, if it is
+/// safe to use: churn by the horizon is U > s with
+/// s = (1−p)^((H − earliest + 1)/12), that is x > Φ⁻¹(s), and the cut sits
+/// 1e-3 below, far beyond the rounding of Φ, Φ⁻¹, ln and the division
+/// (a test checks it). `None` where Φ⁻¹(s) is beyond ±6, there being too
+/// little room between s and 0 or 1.
+fn latent_cut(p: f64, earliest: f64, horizon: usize) -> Option<f64> {
+    let months = horizon as f64 - earliest + 1.0;
+    if !(p > 0.0 && p < 1.0 && months >= 1.0) {
+        return None;
+    }
+    let s = (1.0 - p).powf(months / 12.0);
+    let c = special::normal_quantile(s);
+    (c.abs() < 6.0).then_some(c - 1e-3)
+}
+
 /// `ln(1-h) = ln(1-p)/12`: the log of the monthly survival for annual
 /// churn probability `p`.
 fn log_survival(p: f64) -> f64 {
@@ -232,7 +278,34 @@ fn churn_month_from(p: f64, log_survive: f64, earliest: f64, u: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::churn_month;
+    use super::{churn_month, latent_cut, latent_uniform};
+
+    /// Below the cut, the month the latent value gives is beyond the
+    /// horizon; just above it (within the margin) it may not be.
+    #[test]
+    fn latent_values_below_the_cut_never_churn_within_the_horizon() {
+        for p in [1e-6, 0.01, 0.05, 0.3, 0.7, 0.99, 0.999_99] {
+            for (earliest, horizon) in [(1.0, 1), (1.0, 12), (4.0, 12), (12.0, 12), (3.0, 1200)] {
+                let Some(cut) = latent_cut(p, earliest, horizon) else {
+                    continue;
+                };
+                for i in 0..20_000 {
+                    let x = cut - 1e-9 - f64::from(i) * 1e-6;
+                    let t = churn_month(p, earliest, latent_uniform(x));
+                    assert!(
+                        t > horizon as f64,
+                        "p={p} e={earliest} H={horizon} x={x}: {t}"
+                    );
+                }
+                // And at the boundary itself the month is the horizon's.
+                let edge = cut + 1e-3;
+                let t = churn_month(p, earliest, latent_uniform(edge + 1e-9));
+                assert!(t <= horizon as f64, "p={p} e={earliest} H={horizon}: {t}");
+            }
+        }
+        assert_eq!(latent_cut(0.3, 13.0, 12), None);
+        assert_eq!(latent_cut(1.0, 1.0, 12), None);
+    }
 
     #[test]
     fn churn_month_inverts_the_geometric_law() {

@@ -19,6 +19,9 @@
 //!   Z_m = l·F_m + √(1−l²)·e_m, still N(0, 1), so its volatility and E[G_m]
 //!   are unchanged; two streams' shocks have correlation l_i·l_j.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::sample::Source;
 use super::{Block, Rekey};
 use crate::dist::Param;
@@ -109,6 +112,55 @@ impl Block {
             _ => self.factors.seed,
         };
         Source::with_seed(seed, self.index, key, PURPOSE)
+    }
+}
+
+/// The last growth factor's shocks a thread drew, for the next stream of
+/// the same block linked to it: the values are a function of (seed, block,
+/// factor) alone, so a second stream may read the first one's instead of
+/// drawing them again.
+struct Shocks {
+    seed: u64,
+    index: u64,
+    key: u64,
+    values: Rc<Vec<f64>>,
+}
+
+thread_local! {
+    static LAST_SHOCKS: RefCell<Option<Shocks>> = const { RefCell::new(None) };
+}
+
+impl Block {
+    /// The first `len` values of the growth factor keyed `key` in this
+    /// block (`len` = paths × (months − 1), path after path): the values
+    /// [`Block::factor_source`] gives, drawn once per thread and block
+    /// however many streams read them. Normals drawn all at once are those
+    /// drawn a chunk at a time (see `sample`), so the bits are the same.
+    pub(crate) fn growth_factor_shocks(&self, key: u64, len: usize) -> Rc<Vec<f64>> {
+        let seed = match self.factors.rekey {
+            Some(r) if r.purpose == key => r.seed,
+            _ => self.factors.seed,
+        };
+        LAST_SHOCKS.with_borrow_mut(|last| {
+            if let Some(s) = last
+                && s.seed == seed
+                && s.index == self.index
+                && s.key == key
+                && s.values.len() == len
+            {
+                return Rc::clone(&s.values);
+            }
+            let mut values = vec![0.0; len];
+            self.factor_source(key).fill(&mut values);
+            let values = Rc::new(values);
+            *last = Some(Shocks {
+                seed,
+                index: self.index,
+                key,
+                values: Rc::clone(&values),
+            });
+            values
+        })
     }
 }
 

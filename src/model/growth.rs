@@ -11,6 +11,8 @@
 //! a loading of exactly 0, the shocks are the stream's own, to the bit.
 
 use super::factor::{FactorLink, loadings};
+use std::rc::Rc;
+
 use super::sample::Source;
 use super::{Allowed, Block, FieldMut};
 use crate::dist::Param;
@@ -86,11 +88,11 @@ impl Growth {
         let common = match (&shocks, &self.factor) {
             (Some(_), Some(link)) if !link.is_idle() => {
                 let (l, own) = loadings(block, stream, "loading", link);
+                let steps = block.horizon.saturating_sub(1);
                 Some(Common {
-                    source: block.factor_source(link.key),
+                    shocks: block.growth_factor_shocks(link.key, block.paths * steps),
                     loading: l,
                     own,
-                    f: Vec::new(),
                 })
             }
             _ => None,
@@ -106,13 +108,12 @@ impl Growth {
     }
 }
 
-/// A growth factor's shocks F and each path's loading l and √(1−l²).
+/// A growth factor's shocks F for the block, path-major, and each path's
+/// loading l and √(1−l²).
 struct Common {
-    source: Source,
+    shocks: Rc<Vec<f64>>,
     loading: Vec<f64>,
     own: Vec<f64>,
-    /// Scratch: one chunk's factor shocks, path-major like `z`.
-    f: Vec<f64>,
 }
 
 /// One block's growth parameters, ready to produce each path's index.
@@ -158,14 +159,13 @@ impl GrowthPaths {
                 shocks.fill(&mut self.z);
                 if let Some(common) = &mut self.common {
                     // Z = l·F + √(1−l²)·e, path by path.
-                    common.f.resize(c * steps, 0.0);
-                    common.source.fill(&mut common.f);
+                    let f = &common.shocks[first * steps..(first + c) * steps];
                     let l = &common.loading[first..first + c];
                     let own = &common.own[first..first + c];
                     for (i, (z, f)) in self
                         .z
                         .chunks_exact_mut(steps)
-                        .zip(common.f.chunks_exact(steps))
+                        .zip(f.chunks_exact(steps))
                         .enumerate()
                     {
                         let (l, s) = (l[i], own[i]);
