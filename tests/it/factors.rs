@@ -468,3 +468,29 @@ fn a_factor_is_a_source_of_variance() {
         );
     }
 }
+
+/// A sweep over a loading runs point by point on common random numbers:
+/// the point at loading 0 is the scenario with that link idle, to the bit.
+#[test]
+fn sweeps_vary_a_loading() {
+    let folder = root().join("scenarios/sweeps");
+    let text = "scenario = \"../in_house_wave.toml\"\npaths = 4_000\ndesign = \"grid\"\n\
+                [[vary]]\npath = \"client.walmart.churn.loading\"\nvalues = [-0.5, 0.0, 0.9]\n";
+    let sweep = revsim::sweep::Sweep::parse(text, "loading.toml", &folder).unwrap();
+    let result = revsim::sweep::run(&sweep, &options(4_000, 42, 0), &Silent).unwrap();
+    assert_eq!(result.rows.len(), 3);
+    let mut idle =
+        revsim::scenario::Scenario::load(&root().join("scenarios/in_house_wave.toml")).unwrap();
+    idle.set_assignment("client.walmart.churn.loading=0")
+        .unwrap();
+    let single = report(&idle, &options(4_000, 42, 0));
+    for (t, at) in single.targets.iter().zip(&result.rows[1].targets) {
+        assert_eq!(t.mean.to_bits(), at.mean.to_bits(), "{}", t.id);
+        assert_eq!(
+            t.probability.to_bits(),
+            at.probability.to_bits(),
+            "{}",
+            t.id
+        );
+    }
+}
