@@ -192,7 +192,7 @@ pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
 /// (Hart 1968, as given by West 2005, "Better approximations to
 /// cumulative normal functions"): a rational function below |x| = 10/√2,
 /// a continued fraction beyond; about 1e-15 absolute, 1e-14 relative in
-/// the tail. Its exponential is [`math::exp`], so the result is the same
+/// the tail. Its exponential is [`crate::math::exp`], so the result is the same
 /// bits on every platform. Exactly 0 below −37 and 1 above 37, where Φ is
 /// within 1e-300 of them.
 // The coefficients as Hart published them.

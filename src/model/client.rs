@@ -91,6 +91,8 @@ impl Client {
     /// The month of churn of every path of `block`, 1-based, infinity when
     /// it never happens, given each path's churn probability (as drawn by
     /// [`Block::draw`] for `churn.probability`). `--samples` reads it too.
+    /// On a churn factor, a month beyond the horizon may also be given as
+    /// infinity (see [`latent_cut`]): only months within it are exact.
     pub(crate) fn churn_months(&self, block: &Block, stream: u64, probability: &[f64]) -> Vec<f64> {
         let n = block.paths;
         let earliest = f64::from(self.churn.earliest_month.max(1));

@@ -16,7 +16,7 @@
 //!   correlation l_i·l_j.
 //! - A **growth** factor is one standard normal F_m per path and month
 //!   after the first. A stream's growth shock becomes
-//!   Z_m = l·F_m + √(1−l²)·e_m, still N(0, 1), so its volatility and E[G_m]
+//!   Z_m = l·F_m + √(1−l²)·e_m, still N(0, 1), so its volatility and E\[G_m\]
 //!   are unchanged; two streams' shocks have correlation l_i·l_j.
 
 use std::cell::RefCell;

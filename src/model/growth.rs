@@ -7,7 +7,7 @@
 //!
 //! On a growth factor (see `factor.rs`) the shock is
 //! Z_m = l·F_m + √(1−l²)·e_m, F_m the factor's and e_m the stream's own:
-//! still N(0, 1), so neither v nor E[G_m] moves. Without a factor, or with
+//! still N(0, 1), so neither v nor E\[G_m\] moves. Without a factor, or with
 //! a loading of exactly 0, the shocks are the stream's own, to the bit.
 
 use super::factor::{FactorLink, loadings};
