@@ -3,6 +3,9 @@
 //! - `base`: the base scenario as `simulate` runs it (its 100,000 paths,
 //!   exact quantiles), on one thread and on every available thread;
 //! - `stream_kinds`: each kind of stream alone, on one thread;
+//! - `factors`: the base scenario and `in_house_wave.toml` (the same plan
+//!   with three clients on a churn factor and two streams on a growth
+//!   factor), on one thread: what the factors cost;
 //! - `sweep`: a 50-point sweep of the base scenario, on every thread;
 //! - `floor`: the base scenario's random draws alone, as the engine makes
 //!   them and one at a time (see `revsim::bench`), on one thread;
@@ -96,6 +99,23 @@ fn stream_kinds(c: &mut Criterion) {
     group.finish();
 }
 
+/// The base scenario with and without its factors, on one thread, the two
+/// measured in turn so that a busy machine slows both alike.
+fn factors(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut group = c.benchmark_group("factors");
+    for name in ["base", "in_house_wave"] {
+        let scenario =
+            Scenario::load(&dir.join(format!("{name}.toml"))).expect("the scenario is valid");
+        group.throughput(Throughput::Elements(scenario.paths));
+        let options = options(scenario.paths, 1);
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine::run(&scenario, &options, &Silent).expect("runs")))
+        });
+    }
+    group.finish();
+}
+
 fn sweep_of_50_points(c: &mut Criterion) {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps");
     let text = "scenario = \"../base.toml\"\npaths = 10_000\ndesign = \"grid\"\n\
@@ -150,6 +170,6 @@ criterion_group! {
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = base_scenario, stream_kinds, sweep_of_50_points, floors, exponentials
+    targets = base_scenario, stream_kinds, factors, sweep_of_50_points, floors, exponentials
 }
 criterion_main!(benches);

@@ -1,12 +1,19 @@
 //! One block of paths: every stream adds its revenue into its segment's
 //! month-by-path buffer, then each target reads its segments path by path,
-//! and (outside sweeps) relates its horizon revenue to its streams'.
+//! and (outside sweeps) relates its revenue to its streams'.
+//!
+//! A target's per-path value is its measure (see [`crate::scenario::Span`]):
+//! the horizon total, summed as it always was, or a scaled sum over a window
+//! of months. Outside sweeps, when some target has a window, each stream
+//! first runs into a buffer of its own, from which its windowed values are
+//! summed for the drivers, and is then added into its segment: `0 + r` is
+//! `r`, so the segment's sums are the same bits either way.
 
 use super::accumulator::{Accumulator, DriverAccumulator, StreamAccumulator, TargetAccumulator};
 use super::{RunOptions, stream_key};
-use crate::model::{Block, Kind, Model, PathOutcomes, Rekey};
+use crate::model::{Block, FactorSeeds, Kind, Model, PathOutcomes, Rekey};
 use crate::rng::BLOCK_PATHS;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Span};
 use crate::stats::{CoMoments, MissMeans, QuantileMethod};
 
 /// A scenario compiled for the inner loop: indices instead of names.
@@ -21,7 +28,11 @@ pub struct Plan<'a> {
     streams: Vec<(&'a Model, u64, usize)>,
     /// The streams' indices in the order they run: by kind and id.
     order: Vec<usize>,
-    targets: Vec<(f64, Vec<usize>)>,
+    /// Per target: amount, segment indices, and the index in `spans` of
+    /// its measure, `None` for the horizon total.
+    targets: Vec<(f64, Vec<usize>, Option<usize>)>,
+    /// The distinct measures of the targets other than the horizon total.
+    spans: Vec<Span>,
     /// Per target, the indices of the streams whose segment it counts.
     target_streams: Vec<Vec<usize>>,
     segments: usize,
@@ -34,6 +45,9 @@ pub struct Plan<'a> {
     /// Per stream, one purpose drawing from another seed (see
     /// [`Plan::with_purpose_seed`]); `None` in every ordinary run.
     stream_rekeys: Vec<Option<Rekey>>,
+    /// The seeds of the factors: the run's, unless a variance-by-source
+    /// run re-keys one or all (see [`Plan::with_factor_seed`]).
+    factor_seeds: FactorSeeds,
     method: QuantileMethod,
     /// Whether monthly statistics are kept; sweeps show horizon totals
     /// only, and skip them.
@@ -47,7 +61,33 @@ impl<'a> Plan<'a> {
     pub fn new(scenario: &'a Scenario, options: &RunOptions) -> Self {
         let segments = scenario.segments();
         let index = |name: &str| segments.iter().position(|s| s == name).unwrap_or(0);
+        let horizon = scenario.horizon_months;
+        let mut spans: Vec<Span> = Vec::new();
+        let mut span_of = |span: Span| {
+            if span.is_horizon_total(horizon as usize) {
+                return None;
+            }
+            Some(spans.iter().position(|s| *s == span).unwrap_or_else(|| {
+                spans.push(span);
+                spans.len() - 1
+            }))
+        };
+        let targets = scenario
+            .targets
+            .iter()
+            // Both lists are sorted, so a target sums its segments in
+            // name order.
+            .map(|t| {
+                (
+                    t.amount,
+                    t.segments.iter().map(|s| index(s)).collect(),
+                    span_of(t.span(horizon)),
+                )
+            })
+            .collect();
         Plan {
+            targets,
+            spans,
             order: scenario.canonical_order(),
             streams: scenario
                 .streams
@@ -59,13 +99,6 @@ impl<'a> Plan<'a> {
                         index(&s.segment),
                     )
                 })
-                .collect(),
-            targets: scenario
-                .targets
-                .iter()
-                // Both lists are sorted, so a target sums its segments in
-                // name order.
-                .map(|t| (t.amount, t.segments.iter().map(|s| index(s)).collect()))
                 .collect(),
             target_streams: scenario
                 .targets
@@ -82,6 +115,10 @@ impl<'a> Plan<'a> {
             seed: options.seed,
             stream_seeds: vec![options.seed; scenario.streams.len()],
             stream_rekeys: vec![None; scenario.streams.len()],
+            factor_seeds: FactorSeeds {
+                seed: options.seed,
+                rekey: None,
+            },
             method: options.method(),
             monthly: true,
             drivers: true,
@@ -114,6 +151,19 @@ impl<'a> Plan<'a> {
         self
     }
 
+    /// This plan with the factor keyed `factor` drawing from `seed`, every
+    /// stream and other factor keeping its draws; with `None`, every
+    /// factor draws from `seed`.
+    pub fn with_factor_seed(mut self, factor: Option<u64>, seed: u64) -> Self {
+        match factor {
+            Some(key) => {
+                self.factor_seeds.rekey = Some(Rekey { purpose: key, seed });
+            }
+            None => self.factor_seeds.seed = seed,
+        }
+        self
+    }
+
     pub fn empty_accumulator(&self, capacity: usize) -> Accumulator {
         Accumulator {
             paths: 0,
@@ -121,7 +171,7 @@ impl<'a> Plan<'a> {
                 .targets
                 .iter()
                 .zip(&self.target_streams)
-                .map(|((amount, _), streams)| {
+                .map(|((amount, _, _), streams)| {
                     let months = if self.monthly { self.horizon } else { 0 };
                     let mut target = TargetAccumulator::new(*amount, months, self.method, capacity);
                     if self.drivers {
@@ -159,6 +209,7 @@ impl<'a> Plan<'a> {
             paths: n,
             horizon: h,
             rekey: None,
+            factors: self.factor_seeds,
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;
@@ -171,6 +222,12 @@ impl<'a> Plan<'a> {
             let k = self.streams.len();
             scratch.stream_totals.resize(k * n, 0.0);
             scratch.churned.resize(k * n, false);
+            // Each stream's value by every windowed measure, when the
+            // drivers need them: `[span][stream][path]`.
+            let windowed = self.drivers && !self.spans.is_empty();
+            if windowed {
+                scratch.stream_spans.resize(self.spans.len() * k * n, 0.0);
+            }
             for &i in &self.order {
                 if stop() {
                     return false;
@@ -188,9 +245,22 @@ impl<'a> Plan<'a> {
                     revenue: totals,
                     churned,
                 };
-                acc.streams[i].add(model.simulate(&block, key, out, paths));
+                if windowed {
+                    let own = &mut scratch.own;
+                    own.clear();
+                    own.resize(size, 0.0);
+                    acc.streams[i].add(model.simulate(&block, key, own, paths));
+                    out.iter_mut().zip(own.iter()).for_each(|(o, r)| *o += r);
+                    for (w, span) in self.spans.iter().enumerate() {
+                        span.values(own, n, &mut scratch.totals);
+                        let at = (w * k + i) * n;
+                        scratch.stream_spans[at..at + n].copy_from_slice(&scratch.totals);
+                    }
+                } else {
+                    acc.streams[i].add(model.simulate(&block, key, out, paths));
+                }
             }
-            for (t, ((_, segments), target)) in
+            for (t, ((_, segments, span), target)) in
                 self.targets.iter().zip(acc.targets.iter_mut()).enumerate()
             {
                 // The target's revenue, month-major: one segment's buffer as
@@ -219,12 +289,20 @@ impl<'a> Plan<'a> {
                     if self.monthly {
                         target.push_month_slice(m, month);
                     }
-                    totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
+                    if span.is_none() {
+                        totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
+                    }
+                }
+                if let Some(w) = *span {
+                    self.spans[w].values(values, n, totals);
                 }
                 target.push_totals(totals);
                 see(t, totals);
                 if let Some(drivers) = &mut target.drivers {
-                    let of = |i: usize| &scratch.stream_totals[i * n..(i + 1) * n];
+                    let of = |i: usize| match *span {
+                        None => &scratch.stream_totals[i * n..(i + 1) * n],
+                        Some(w) => &scratch.stream_spans[(w * k + i) * n..(w * k + i + 1) * n],
+                    };
                     let parts: Vec<&[f64]> = drivers.streams.iter().map(|&i| of(i)).collect();
                     let flags: Vec<&[bool]> = drivers
                         .streams
@@ -258,6 +336,11 @@ struct Scratch {
     stream_totals: Vec<f64>,
     /// Whether each stream churned on each path: `[stream][path]`.
     churned: Vec<bool>,
+    /// One stream's revenue, `[month][path]`, when windowed measures need
+    /// it apart from its segment's.
+    own: Vec<f64>,
+    /// Each stream's value by each windowed measure: `[span][stream][path]`.
+    stream_spans: Vec<f64>,
 }
 
 thread_local! {

@@ -65,7 +65,16 @@ pub fn estimate(
     let in_flight = threads * WINDOW_PER_THREAD as f64 + 1.0;
     let segments = scenario.segments().len() as f64;
     let paths = options.paths as f64;
-    let buffers = threads * 8.0 * BLOCK_PATHS as f64 * months * (segments + 2.0);
+    // Beside the segments' buffers and two more: a stream's own when a
+    // target measures a window (see `block`), and a growth factor's shocks
+    // (see `model::factor`).
+    let windowed = scenario.targets.iter().any(|t| !t.is_horizon_total());
+    let growth_factor = scenario
+        .factors
+        .iter()
+        .any(|f| f.kind == crate::model::FactorKind::Growth);
+    let extra = f64::from(u8::from(windowed)) + f64::from(u8::from(growth_factor));
+    let buffers = threads * 8.0 * BLOCK_PATHS as f64 * months * (segments + 2.0 + extra);
     match method {
         QuantileMethod::Exact => Estimate {
             // The total's store, and a block's in flight.

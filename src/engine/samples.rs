@@ -1,11 +1,13 @@
 //! The paths themselves: one row per path with the path's sampled
-//! inputs, each client's churn month, and each stream's and target's
-//! horizon revenue (`simulate FILE --samples paths.csv` or `paths.parquet`).
+//! inputs, each client's churn month, each stream's horizon revenue and
+//! each target's value by its measure (its window's total, run-rate or
+//! average) (`simulate FILE --samples paths.csv` or `paths.parquet`).
 //!
 //! Blocks are run on every worker and their columns (for CSV, their rows,
 //! formatted there) are handed to the writer in block order (see
 //! `ordered`), so the file is the same bytes whatever the thread count and
-//! memory holds only a few blocks (for Parquet, one row group) at a time. Every value is the one the run itself uses: inputs
+//! memory holds only a few blocks (for Parquet, one row group) at a time.
+//! Every value is the one the run itself uses: inputs
 //! are drawn by [`Block::draw`] from the generator of the same (seed,
 //! block, stream, purpose), churn months by the client's own
 //! [`Client::churn_months`], and revenues by the streams' own `simulate`,
@@ -19,9 +21,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{EngineError, Observer, RunOptions, ordered, resolve_threads, stream_key};
 use crate::dist::Param;
-use crate::model::{Block, Kind, Model, PathOutcomes};
+use crate::model::{Block, FactorSeeds, Kind, Model, PathOutcomes};
 use crate::rng::BLOCK_PATHS;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Span};
 
 mod parquet_file;
 
@@ -111,7 +113,8 @@ pub struct Layout<'a> {
     /// (stream index, field name) of every per-path random input.
     inputs: Vec<(usize, &'static str, Param)>,
     segments: Vec<String>,
-    targets: Vec<Vec<usize>>,
+    /// Per target: its segments' indices and its measure.
+    targets: Vec<(Vec<usize>, Span)>,
 }
 
 impl<'a> Layout<'a> {
@@ -132,7 +135,12 @@ impl<'a> Layout<'a> {
         let targets = scenario
             .targets
             .iter()
-            .map(|t| t.segments.iter().map(|s| index(s)).collect())
+            .map(|t| {
+                (
+                    t.segments.iter().map(|s| index(s)).collect(),
+                    t.span(scenario.horizon_months),
+                )
+            })
             .collect();
         Layout {
             scenario,
@@ -180,6 +188,10 @@ impl<'a> Layout<'a> {
             paths: n,
             horizon: h,
             rekey: None,
+            factors: FactorSeeds {
+                seed: options.seed,
+                rekey: None,
+            },
         };
         let streams = &self.scenario.streams;
         let keys: Vec<u64> = streams
@@ -246,7 +258,7 @@ impl<'a> Layout<'a> {
         let target_totals: Vec<Vec<f64>> = self
             .targets
             .iter()
-            .map(|segments| {
+            .map(|(segments, span)| {
                 let mut sum = vec![0.0; size];
                 for (i, s) in segments.iter().enumerate() {
                     let segment = &revenue[s * size..(s + 1) * size];
@@ -256,10 +268,10 @@ impl<'a> Layout<'a> {
                         sum.iter_mut().zip(segment).for_each(|(v, x)| *v += x);
                     }
                 }
-                let mut totals = vec![0.0; n];
-                for month in sum.chunks_exact(n) {
-                    totals.iter_mut().zip(month).for_each(|(t, x)| *t += x);
-                }
+                // The horizon total's span sums every month in order from
+                // 0, as the run does.
+                let mut totals = Vec::new();
+                span.values(&sum, n, &mut totals);
                 totals
             })
             .collect();

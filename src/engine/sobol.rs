@@ -2,7 +2,9 @@
 //! pick-freeze.
 //!
 //! A source is one stream's randomness as a whole, or one purpose inside
-//! a stream (its churn apart from its growth noise). Run A draws
+//! a stream (its churn apart from its growth noise), or one common factor
+//! (whose draws every stream linked to it shares: re-keying a stream
+//! leaves them alone). Run A draws
 //! everything from the seed; run B from a second seed; run AB_s is A with
 //! source s alone re-keyed to the second seed, so that on every path its
 //! draws are B's and every other source's are A's. All `sources + 2` runs
@@ -44,11 +46,17 @@ pub struct BlockMoments {
 pub type SobolBlock = Vec<[BlockMoments; 2]>;
 
 /// A source: stream `stream` (its index in the scenario) as a whole, or
-/// one of its purposes.
+/// one of its purposes; or the factor `factor` (its index in the
+/// scenario's factors).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SourceSpec {
-    pub stream: usize,
-    pub purpose: Option<&'static str>,
+pub enum SourceSpec {
+    Stream {
+        stream: usize,
+        purpose: Option<&'static str>,
+    },
+    Factor {
+        factor: usize,
+    },
 }
 
 /// Runs A, B and AB_s for every source of `sources` with the paths and
@@ -65,15 +73,26 @@ pub fn run_sobol(
     }
     let second = second_seed(options.seed);
     let k = scenario.streams.len();
-    let all_second = (0..k).fold(Plan::totals_only(scenario, options), |p, s| {
-        p.with_stream_seed(s, second)
-    });
+    let all_second = (0..k).fold(
+        Plan::totals_only(scenario, options).with_factor_seed(None, second),
+        |p, s| p.with_stream_seed(s, second),
+    );
     let mut plans = vec![Plan::totals_only(scenario, options), all_second];
     plans.extend(sources.iter().map(|source| {
         let plan = Plan::totals_only(scenario, options);
-        match source.purpose {
-            None => plan.with_stream_seed(source.stream, second),
-            Some(purpose) => plan.with_purpose_seed(source.stream, purpose, second),
+        match *source {
+            SourceSpec::Stream {
+                stream,
+                purpose: None,
+            } => plan.with_stream_seed(stream, second),
+            SourceSpec::Stream {
+                stream,
+                purpose: Some(purpose),
+            } => plan.with_purpose_seed(stream, purpose, second),
+            SourceSpec::Factor { factor } => {
+                let key = crate::model::factor_key(&scenario.factors[factor].id);
+                plan.with_factor_seed(Some(key), second)
+            }
         }
     }));
     let amounts: Vec<f64> = scenario.targets.iter().map(|t| t.amount).collect();

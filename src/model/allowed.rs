@@ -66,6 +66,14 @@ impl Allowed {
         max: 1.0,
     };
 
+    /// A factor loading: the correlation of a latent variable with its
+    /// factor, so that 1 − l² (the own share of its variance) is >= 0.
+    pub const LOADING: Allowed = Allowed {
+        min: -1.0,
+        min_open: false,
+        max: 1.0,
+    };
+
     pub fn contains(&self, x: f64) -> bool {
         let above = if self.min_open {
             x > self.min

@@ -7,11 +7,17 @@
 //! random numbers, raising churn never raises revenue on any path.
 //! After churn the client keeps a share `retain`, reached linearly over
 //! `ramp_months`: C_{T+k} = 1 - (1-retain)·min(1, (k+1)/ramp).
+//!
+//! On a churn factor (see `factor.rs`) the uniform is U = Φ(l·M + √(1−l²)·e)
+//! instead, still uniform on (0, 1), so the churn law is the same; a high
+//! l·M means an early churn. Without a factor, or with a loading of exactly
+//! 0, U is drawn as it always was, to the bit.
 
+use super::factor::{FactorLink, loadings};
 use super::sample::fill_uniforms;
 use super::{Allowed, Block, CHUNK, FieldMut, Growth, Outcome, PathOutcomes, add_chunk};
 use crate::dist::Param;
-use crate::math;
+use crate::{math, special};
 
 #[derive(Clone, Debug)]
 pub struct Churn {
@@ -23,6 +29,8 @@ pub struct Churn {
     pub retain: Param,
     /// Months over which spend falls to `retain`.
     pub ramp_months: Param,
+    /// The churn factor the client's churn moves with, if any.
+    pub factor: Option<FactorLink>,
 }
 
 impl Default for Churn {
@@ -33,6 +41,7 @@ impl Default for Churn {
             earliest_month: 1,
             retain: Param::fixed(0.0),
             ramp_months: Param::fixed(1.0),
+            factor: None,
         }
     }
 }
@@ -69,12 +78,21 @@ impl Client {
                 allowed: Allowed::RAMP,
             },
         ]);
+        if let Some(link) = &mut self.churn.factor {
+            fields.push(FieldMut {
+                name: "churn.loading",
+                param: &mut link.loading,
+                allowed: Allowed::LOADING,
+            });
+        }
         fields
     }
 
     /// The month of churn of every path of `block`, 1-based, infinity when
     /// it never happens, given each path's churn probability (as drawn by
     /// [`Block::draw`] for `churn.probability`). `--samples` reads it too.
+    /// On a churn factor, a month beyond the horizon may also be given as
+    /// infinity (see [`latent_cut`]): only months within it are exact.
     pub(crate) fn churn_months(&self, block: &Block, stream: u64, probability: &[f64]) -> Vec<f64> {
         let n = block.paths;
         let earliest = f64::from(self.churn.earliest_month.max(1));
@@ -83,11 +101,48 @@ impl Client {
         // happens. A client that cannot churn draws no churn month at all.
         let mut churn = vec![f64::INFINITY; n];
         if !matches!(self.churn.probability, Param::Fixed(p) if p == 0.0) {
-            // One uniform per path; U in (0, 1], so that ln U is finite.
-            let mut source = block.source(stream, "churn");
-            fill_uniforms(source.generator(), &mut churn);
-            for u in churn.iter_mut() {
-                *u = 1.0 - *u;
+            match self.churn.factor.as_ref().filter(|f| !f.is_idle()) {
+                None => {
+                    // One uniform per path; U in (0, 1], so that ln U is finite.
+                    let mut source = block.source(stream, "churn");
+                    fill_uniforms(source.generator(), &mut churn);
+                    for u in churn.iter_mut() {
+                        *u = 1.0 - *u;
+                    }
+                }
+                Some(link) => {
+                    // U = Φ(l·M + √(1−l²)·e), kept at or above the least
+                    // normal float (Φ reaches it only beyond 37 sd, with
+                    // probability 1e-300) so that ln U is the true one.
+                    let mut common = vec![0.0; n];
+                    block.factor_source(link.key).fill(&mut common);
+                    block.source(stream, "churn").fill(&mut churn);
+                    let (l, own) = loadings(block, stream, "churn.loading", link);
+                    for (((x, m), l), s) in churn.iter_mut().zip(&common).zip(&l).zip(&own) {
+                        *x = l * m + s * *x;
+                    }
+                    // With one probability for every path, a latent value
+                    // below the cut cannot churn within the horizon: its
+                    // month is left infinite, and Φ is paid only by the
+                    // paths that may churn (what the engine and
+                    // `--samples` read is the same either way).
+                    if let Param::Fixed(p) = self.churn.probability
+                        && let Some(cut) = latent_cut(p, earliest, block.horizon)
+                    {
+                        let log_survive = log_survival(p);
+                        for t in churn.iter_mut() {
+                            *t = if *t < cut {
+                                f64::INFINITY
+                            } else {
+                                churn_month_from(p, log_survive, earliest, latent_uniform(*t))
+                            };
+                        }
+                        return churn;
+                    }
+                    for u in churn.iter_mut() {
+                        *u = latent_uniform(*u);
+                    }
+                }
             }
             match self.churn.probability {
                 Param::Fixed(p) => {
@@ -172,6 +227,31 @@ impl Client {
     }
 }
 
+/// U = Φ(x) for a latent normal x, kept at or above the least normal
+/// float (Φ reaches it only beyond 37 sd, with probability 1e-300) so that
+/// ln U is the true one.
+#[inline]
+fn latent_uniform(x: f64) -> f64 {
+    special::normal_cdf(x).max(f64::MIN_POSITIVE)
+}
+
+/// A latent value below which a client of annual churn probability `p`
+/// from month `earliest` cannot churn within `horizon` months, if it is
+/// safe to use: churn by the horizon is U > s with
+/// s = (1−p)^((H − earliest + 1)/12), that is x > Φ⁻¹(s), and the cut sits
+/// 1e-3 below, far beyond the rounding of Φ, Φ⁻¹, ln and the division
+/// (a test checks it). `None` where Φ⁻¹(s) is beyond ±6, there being too
+/// little room between s and 0 or 1.
+fn latent_cut(p: f64, earliest: f64, horizon: usize) -> Option<f64> {
+    let months = horizon as f64 - earliest + 1.0;
+    if !(p > 0.0 && p < 1.0 && months >= 1.0) {
+        return None;
+    }
+    let s = (1.0 - p).powf(months / 12.0);
+    let c = special::normal_quantile(s);
+    (c.abs() < 6.0).then_some(c - 1e-3)
+}
+
 /// `ln(1-h) = ln(1-p)/12`: the log of the monthly survival for annual
 /// churn probability `p`.
 fn log_survival(p: f64) -> f64 {
@@ -200,7 +280,34 @@ fn churn_month_from(p: f64, log_survive: f64, earliest: f64, u: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::churn_month;
+    use super::{churn_month, latent_cut, latent_uniform};
+
+    /// Below the cut, the month the latent value gives is beyond the
+    /// horizon; just above it (within the margin) it may not be.
+    #[test]
+    fn latent_values_below_the_cut_never_churn_within_the_horizon() {
+        for p in [1e-6, 0.01, 0.05, 0.3, 0.7, 0.99, 0.999_99] {
+            for (earliest, horizon) in [(1.0, 1), (1.0, 12), (4.0, 12), (12.0, 12), (3.0, 1200)] {
+                let Some(cut) = latent_cut(p, earliest, horizon) else {
+                    continue;
+                };
+                for i in 0..20_000 {
+                    let x = cut - 1e-9 - f64::from(i) * 1e-6;
+                    let t = churn_month(p, earliest, latent_uniform(x));
+                    assert!(
+                        t > horizon as f64,
+                        "p={p} e={earliest} H={horizon} x={x}: {t}"
+                    );
+                }
+                // And at the boundary itself the month is the horizon's.
+                let edge = cut + 1e-3;
+                let t = churn_month(p, earliest, latent_uniform(edge + 1e-9));
+                assert!(t <= horizon as f64, "p={p} e={earliest} H={horizon}: {t}");
+            }
+        }
+        assert_eq!(latent_cut(0.3, 13.0, 12), None);
+        assert_eq!(latent_cut(1.0, 1.0, 12), None);
+    }
 
     #[test]
     fn churn_month_inverts_the_geometric_law() {

@@ -4,6 +4,14 @@
 //! g = (1+annual_growth)^(1/12) - 1: a geometric random walk whose mean
 //! E[G_m] = (1+g)^(m-1) follows the annual growth exactly, whatever the
 //! volatility v.
+//!
+//! On a growth factor (see `factor.rs`) the shock is
+//! Z_m = l·F_m + √(1−l²)·e_m, F_m the factor's and e_m the stream's own:
+//! still N(0, 1), so neither v nor E\[G_m\] moves. Without a factor, or with
+//! a loading of exactly 0, the shocks are the stream's own, to the bit.
+
+use super::factor::{FactorLink, loadings};
+use std::rc::Rc;
 
 use super::sample::Source;
 use super::{Allowed, Block, FieldMut};
@@ -14,6 +22,8 @@ use crate::math;
 pub struct Growth {
     pub annual_growth: Param,
     pub volatility: Param,
+    /// The growth factor the shocks move with, if any.
+    pub factor: Option<FactorLink>,
 }
 
 impl Default for Growth {
@@ -21,13 +31,14 @@ impl Default for Growth {
         Growth {
             annual_growth: Param::fixed(0.0),
             volatility: Param::fixed(0.0),
+            factor: None,
         }
     }
 }
 
 impl Growth {
-    pub(super) fn fields_mut(&mut self) -> [FieldMut<'_>; 2] {
-        [
+    pub(super) fn fields_mut(&mut self) -> Vec<FieldMut<'_>> {
+        let mut fields = vec![
             FieldMut {
                 name: "annual_growth",
                 param: &mut self.annual_growth,
@@ -38,7 +49,15 @@ impl Growth {
                 param: &mut self.volatility,
                 allowed: Allowed::VOLATILITY,
             },
-        ]
+        ];
+        if let Some(link) = &mut self.factor {
+            fields.push(FieldMut {
+                name: "loading",
+                param: &mut link.loading,
+                allowed: Allowed::LOADING,
+            });
+        }
+        fields
     }
 
     /// Draws this block's growth parameters; then [`GrowthPaths::chunk`]
@@ -65,14 +84,36 @@ impl Growth {
             Param::Fixed(0.0) => None,
             _ => Some(block.source(stream, "growth_shocks")),
         };
+        // The factor's shocks, with each path's loading and own share.
+        let common = match (&shocks, &self.factor) {
+            (Some(_), Some(link)) if !link.is_idle() => {
+                let (l, own) = loadings(block, stream, "loading", link);
+                let steps = block.horizon.saturating_sub(1);
+                Some(Common {
+                    shocks: block.growth_factor_shocks(link.key, block.paths * steps),
+                    loading: l,
+                    own,
+                })
+            }
+            _ => None,
+        };
         GrowthPaths {
             drift,
             vol,
             shocks,
+            common,
             horizon: block.horizon,
             z: Vec::new(),
         }
     }
+}
+
+/// A growth factor's shocks F for the block, path-major, and each path's
+/// loading l and √(1−l²).
+struct Common {
+    shocks: Rc<Vec<f64>>,
+    loading: Vec<f64>,
+    own: Vec<f64>,
 }
 
 /// One block's growth parameters, ready to produce each path's index.
@@ -80,6 +121,8 @@ pub(super) struct GrowthPaths {
     drift: Vec<f64>,
     vol: Vec<f64>,
     shocks: Option<Source>,
+    /// The growth factor's shocks, when the stream is on one.
+    common: Option<Common>,
     horizon: usize,
     /// Scratch: one chunk's shocks, path-major.
     z: Vec<f64>,
@@ -114,6 +157,23 @@ impl GrowthPaths {
                 let steps = h - 1;
                 self.z.resize(c * steps, 0.0);
                 shocks.fill(&mut self.z);
+                if let Some(common) = &mut self.common {
+                    // Z = l·F + √(1−l²)·e, path by path.
+                    let f = &common.shocks[first * steps..(first + c) * steps];
+                    let l = &common.loading[first..first + c];
+                    let own = &common.own[first..first + c];
+                    for (i, (z, f)) in self
+                        .z
+                        .chunks_exact_mut(steps)
+                        .zip(f.chunks_exact(steps))
+                        .enumerate()
+                    {
+                        let (l, s) = (l[i], own[i]);
+                        for (z, f) in z.iter_mut().zip(f) {
+                            *z = l * f + s * *z;
+                        }
+                    }
+                }
                 // log G_{m+1} = log G_m + drift + vol·Z, path by path, in
                 // the order the shocks were drawn.
                 for (i, z) in self.z.chunks_exact(steps).enumerate() {

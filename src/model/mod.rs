@@ -7,6 +7,7 @@
 
 mod allowed;
 mod client;
+mod factor;
 mod growth;
 mod pipeline;
 pub(crate) mod sample;
@@ -15,6 +16,7 @@ mod simple;
 pub use allowed::Allowed;
 pub(crate) use allowed::short;
 pub use client::{Churn, Client};
+pub use factor::{FactorKind, FactorLink, FactorSeeds, factor_key};
 pub use growth::Growth;
 pub(crate) use pipeline::ClientCounter;
 pub use pipeline::Pipeline;
@@ -147,6 +149,10 @@ pub struct Block {
     /// re-keying of one source for variance by purpose. `None` in every
     /// ordinary run.
     pub rekey: Option<Rekey>,
+    /// The seeds of the factors (see [`FactorSeeds`]): the run's, not the
+    /// stream's, so that re-keying a stream leaves the factor it shares
+    /// with others as it is.
+    pub factors: FactorSeeds,
 }
 
 /// A purpose (by key) that draws from `seed` instead of the block's.

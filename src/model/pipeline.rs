@@ -413,6 +413,10 @@ mod tests {
             paths: 10,
             horizon: 12,
             rekey: None,
+            factors: crate::model::FactorSeeds {
+                seed: 4,
+                rekey: None,
+            },
         };
         let param = Param::random(crate::dist::Dist::lognormal(1e5, 1.0).expect("valid"), None)
             .expect("valid");

@@ -60,10 +60,17 @@ pub(crate) struct Source {
 impl Source {
     pub(crate) fn new(block: &Block, stream: u64, purpose: &str) -> Self {
         let key = rng::key(purpose);
+        Source::with_seed(block.seed_for(key), block.index, stream, purpose)
+    }
+
+    /// The source of `purpose` of the stream (or factor) keyed `stream` in
+    /// block `index`, drawing from `seed`.
+    pub(crate) fn with_seed(seed: u64, index: u64, stream: u64, purpose: &str) -> Self {
+        let key = rng::key(purpose);
         Source {
-            main: rng::generator(block.seed_for(key), block.index, stream, key),
+            main: rng::generator(seed, index, stream, key),
             // Any fixed, distinct key: the redraws' own generator.
-            redraw: rng::generator(block.seed_for(key), block.index, stream, !key),
+            redraw: rng::generator(seed, index, stream, !key),
         }
     }
 
@@ -405,6 +412,10 @@ mod tests {
             paths: 1024,
             horizon: 12,
             rekey: None,
+            factors: crate::model::FactorSeeds {
+                seed: 1,
+                rekey: None,
+            },
         }
     }
 

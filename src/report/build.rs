@@ -82,6 +82,12 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
                 name: t.name.clone(),
                 amount: t.amount,
                 segments: t.segments.clone(),
+                months: {
+                    let (first, last) = t.window(scenario.horizon_months);
+                    [first, last]
+                },
+                measure: t.measure,
+                measured: t.describe(scenario.horizon_months),
                 probability: r.hits as f64 / n as f64,
                 probability_ci95: [lo, hi],
                 expected_shortfall: r.shortfall_sum / n as f64,

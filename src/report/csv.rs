@@ -10,11 +10,14 @@ use super::Report;
 use crate::stats::QuantileMethod;
 
 /// The columns of [`render`], in order.
-pub const COLUMNS: [&str; 29] = [
+pub const COLUMNS: [&str; 32] = [
     "scenario",
     "target_id",
     "target_name",
     "amount",
+    "measure",
+    "first_month",
+    "last_month",
     "probability",
     "probability_ci95_lo",
     "probability_ci95_hi",
@@ -83,6 +86,15 @@ pub fn render(report: &Report) -> String {
         ];
         let mut cells = vec![field(&report.scenario), field(&t.id), field(&t.name)];
         cells.extend(numbers.iter().map(|x| x.to_string()));
+        // What the target measures, beside its amount.
+        cells.splice(
+            4..4,
+            [
+                t.measure.as_str().to_string(),
+                t.months[0].to_string(),
+                t.months[1].to_string(),
+            ],
+        );
         cells.extend([
             report.paths.to_string(),
             report.seed.to_string(),

@@ -105,7 +105,14 @@ pub struct TargetReport {
     pub name: String,
     pub amount: f64,
     pub segments: Vec<String>,
-    /// P(horizon revenue >= amount).
+    /// The months measured, 1-based, both included.
+    pub months: [u32; 2],
+    /// How they are measured: "total", "run_rate" or "monthly_average".
+    pub measure: crate::scenario::Measure,
+    /// The two above in words: "total over the horizon", "run-rate at
+    /// month 24"...
+    pub measured: String,
+    /// P(measured revenue >= amount).
     pub probability: f64,
     /// Wilson score interval at 95%.
     pub probability_ci95: [f64; 2],

@@ -130,13 +130,20 @@ pub fn render(report: &Report, color: bool) -> String {
 fn target(out: &mut String, t: &TargetReport, style: &Style) {
     let _ = writeln!(
         out,
-        "{}  {} over {}",
+        "{}  {} over {}{}",
         style.bold(&t.name),
         money(t.amount),
         if t.segments.len() == 1 {
             t.segments[0].clone()
         } else {
             t.segments.join(" + ")
+        },
+        // Said only when it is not the whole horizon's total, which
+        // every target was before windows and measures.
+        if t.measured == "total over the horizon" {
+            String::new()
+        } else {
+            format!(", {}", t.measured)
         }
     );
     let _ = writeln!(

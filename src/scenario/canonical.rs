@@ -32,10 +32,31 @@ impl Scenario {
             lines.push(format!("target.{}.name={}", t.id, quote(&t.name)));
             let segments: Vec<String> = t.segments.iter().map(|s| quote(s)).collect();
             lines.push(format!("target.{}.segments=[{}]", t.id, segments.join(",")));
+            // Only when given, so that the hash of a scenario written before
+            // windows and measures existed does not move.
+            if let Some((first, last)) = t.months {
+                lines.push(format!("target.{}.months=[{first},{last}]", t.id));
+            }
+            if t.measure != super::Measure::Total {
+                lines.push(format!(
+                    "target.{}.measure={}",
+                    t.id,
+                    quote(t.measure.as_str())
+                ));
+            }
         }
         for s in &self.streams {
             lines.push(format!("{}.name={}", s.path(), quote(&s.name)));
             lines.push(format!("{}.segment={}", s.path(), quote(&s.segment)));
+        }
+        // Factors and links only when there are any, so that the hash of a
+        // scenario written before factors existed does not move.
+        for f in &self.factors {
+            lines.push(format!("factor.{}.name={}", f.id, quote(&f.name)));
+            lines.push(format!("factor.{}.kind={}", f.id, quote(f.kind.as_str())));
+        }
+        for (path, prefix, link) in self.factor_links() {
+            lines.push(format!("{path}.{prefix}factor={}", quote(&link.id)));
         }
         for (path, value) in self.parameters() {
             lines.push(format!("{path}={value}"));

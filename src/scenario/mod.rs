@@ -7,11 +7,15 @@
 
 mod canonical;
 mod error;
+mod factor;
+mod measure;
 mod raw;
 mod set;
 mod validate;
 
 pub use error::{Diagnostic, ScenarioError, closest};
+pub use factor::Factor;
+pub use measure::{Measure, Span};
 pub use set::{ParamValue, closest_path, parse_value};
 // Sweep files read values and report errors the way scenario files do.
 pub(crate) use {
@@ -75,11 +79,14 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// In the order of the file: clients, pipelines, subscriptions, streams.
     pub streams: Vec<Stream>,
+    /// The common drivers streams may be linked to, in the file's order.
+    pub factors: Vec<Factor>,
     /// Where the scenario came from, for messages.
     pub origin: String,
 }
 
-/// A revenue amount to reach over the horizon on some segments.
+/// A revenue amount to reach on some segments, measured over a window of
+/// the horizon (the whole horizon when the file gives none).
 #[derive(Clone, Debug)]
 pub struct Target {
     pub id: String,
@@ -87,6 +94,48 @@ pub struct Target {
     pub amount: f64,
     /// The segments counted, sorted; every segment when the file gives none.
     pub segments: Vec<String>,
+    /// The months measured, 1-based and both included, inside the
+    /// horizon; `None` for the whole horizon, whatever it is set to.
+    pub months: Option<(u32, u32)>,
+    pub measure: Measure,
+}
+
+impl Target {
+    /// The months measured over a horizon of `horizon` months.
+    pub fn window(&self, horizon: u32) -> (u32, u32) {
+        self.months.unwrap_or((1, horizon))
+    }
+
+    /// What the target measures, in words: "total over the horizon",
+    /// "total over months 13–24", "run-rate at month 24 (12 × month 24)",
+    /// "monthly average × 12 over months 1–12".
+    pub fn describe(&self, horizon: u32) -> String {
+        let (first, last) = self.window(horizon);
+        let months = if self.months.is_none() {
+            "the horizon".to_string()
+        } else if first == last {
+            format!("month {first}")
+        } else {
+            format!("months {first}–{last}")
+        };
+        match self.measure {
+            Measure::Total => format!("total over {months}"),
+            Measure::RunRate => format!("run-rate at month {last} (12 × month {last})"),
+            Measure::MonthlyAverage => format!("monthly average × 12 over {months}"),
+        }
+    }
+
+    /// Whether the target is the whole horizon's total, as every target
+    /// was before windows and measures.
+    pub fn is_horizon_total(&self) -> bool {
+        self.months.is_none() && self.measure == Measure::Total
+    }
+
+    /// What the engine sums and scales, over a horizon of `horizon` months.
+    pub fn span(&self, horizon: u32) -> Span {
+        let (first, last) = self.window(horizon);
+        Span::new(self.measure, first, last)
+    }
 }
 
 /// A named revenue stream of one of the four kinds.
@@ -151,8 +200,46 @@ impl Scenario {
     }
 
     /// What is allowed but probably not meant, for the user to read on
-    /// stderr: a client whose churn cannot happen within the horizon.
+    /// stderr: a client whose churn cannot happen within the horizon, a
+    /// factor that nothing is linked to, a growth factor on a stream with
+    /// no volatility (its shocks do nothing).
     pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = self.churn_warnings();
+        for f in &self.factors {
+            if self.factor_users(&f.id).is_empty() {
+                warnings.push(format!(
+                    "{}: factor.{}: no stream is linked to this factor, so it changes nothing; \
+                     link one with factor = \"{}\" and a loading",
+                    self.origin, f.id, f.id
+                ));
+            }
+        }
+        for (path, prefix, link) in self.factor_links() {
+            let volatility = self
+                .streams
+                .iter()
+                .find(|s| s.path() == path)
+                .and_then(|s| match &s.model {
+                    Model::Client(c) => Some(&c.growth.volatility),
+                    Model::Subscription(x) => Some(&x.growth.volatility),
+                    Model::Stream(x) => Some(&x.growth.volatility),
+                    Model::Pipeline(_) => None,
+                });
+            if prefix.is_empty()
+                && matches!(volatility, Some(crate::dist::Param::Fixed(v)) if *v == 0.0)
+            {
+                warnings.push(format!(
+                    "{}: {path}.factor: the volatility is 0, so growth factor \"{}\" moves \
+                     nothing here; give the stream a volatility",
+                    self.origin, link.id
+                ));
+            }
+        }
+        warnings
+    }
+
+    /// Clients whose churn cannot happen within the horizon.
+    fn churn_warnings(&self) -> Vec<String> {
         self.streams
             .iter()
             .filter_map(|s| match &s.model {

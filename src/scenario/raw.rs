@@ -23,6 +23,16 @@ pub struct RawFile {
     pub subscription: Vec<Spanned<RawSubscription>>,
     #[serde(default)]
     pub stream: Vec<Spanned<RawStream>>,
+    #[serde(default)]
+    pub factor: Vec<Spanned<RawFactor>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactor {
+    pub name: Spanned<String>,
+    pub id: Option<Spanned<String>>,
+    pub kind: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,6 +52,8 @@ pub struct RawTarget {
     pub id: Option<Spanned<String>>,
     pub amount: Spanned<f64>,
     pub segments: Option<Spanned<Vec<Spanned<String>>>>,
+    pub months: Option<Spanned<Vec<Spanned<Whole>>>>,
+    pub measure: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +65,8 @@ pub struct RawClient {
     pub monthly_spend: Spanned<RawParam>,
     pub annual_growth: Option<Spanned<RawParam>>,
     pub volatility: Option<Spanned<RawParam>>,
+    pub factor: Option<Spanned<String>>,
+    pub loading: Option<Spanned<RawParam>>,
     pub churn: Option<Spanned<RawChurn>>,
 }
 
@@ -63,6 +77,8 @@ pub struct RawChurn {
     pub earliest_month: Option<Spanned<Whole>>,
     pub retain: Option<Spanned<RawParam>>,
     pub ramp_months: Option<Spanned<RawParam>>,
+    pub factor: Option<Spanned<String>>,
+    pub loading: Option<Spanned<RawParam>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +103,8 @@ pub struct RawSubscription {
     pub price_per_seat: Spanned<RawParam>,
     pub annual_growth: Option<Spanned<RawParam>>,
     pub volatility: Option<Spanned<RawParam>>,
+    pub factor: Option<Spanned<String>>,
+    pub loading: Option<Spanned<RawParam>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +116,8 @@ pub struct RawStream {
     pub monthly_revenue: Spanned<RawParam>,
     pub annual_growth: Option<Spanned<RawParam>>,
     pub volatility: Option<Spanned<RawParam>>,
+    pub factor: Option<Spanned<String>>,
+    pub loading: Option<Spanned<RawParam>>,
 }
 
 /// A numeric parameter as written: a number, or an inline table naming a
@@ -234,7 +254,14 @@ pub fn looks_like(text: &str) -> Option<FileKind> {
     if table.get("scenario").is_some_and(|s| s.is_str()) || table.contains_key("vary") {
         return Some(FileKind::Sweep);
     }
-    let scenario_keys = ["target", "client", "pipeline", "subscription", "stream"];
+    let scenario_keys = [
+        "target",
+        "client",
+        "pipeline",
+        "subscription",
+        "stream",
+        "factor",
+    ];
     if table.get("scenario").is_some_and(|s| s.is_table())
         || scenario_keys.iter().any(|k| table.contains_key(*k))
     {

@@ -94,6 +94,19 @@ impl Scenario {
             {
                 return Err(problem(message).with_help(help));
             }
+            if second == "horizon_months"
+                && let Some(t) = self
+                    .targets
+                    .iter()
+                    .find(|t| t.months.is_some_and(|(_, last)| u64::from(last) > n))
+            {
+                let (first, last) = t.window(self.horizon_months);
+                return Err(problem(format!(
+                    "target.{}.months = [{first}, {last}] would end after a {n}-month horizon",
+                    t.id
+                ))
+                .with_help(format!("a horizon of at least {last} months")));
+            }
             match second {
                 "horizon_months" => self.horizon_months = n as u32,
                 "paths" => self.paths = n,

@@ -7,15 +7,30 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::error::{Diagnostic, ScenarioError, closest};
+use super::factor::Factor;
 use super::raw::{RawDist, RawFile, RawParam, Whole};
 use super::{
-    MAX_HORIZON_MONTHS, MAX_STREAMS, MAX_TARGETS, Scenario, Stream, Target, arrivals_problem,
-    is_valid_id, snake_case,
+    MAX_HORIZON_MONTHS, MAX_STREAMS, MAX_TARGETS, Measure, Scenario, Stream, Target,
+    arrivals_problem, is_valid_id, snake_case,
 };
 use crate::dist::{self, Dist, Param};
-use crate::model::{Churn, Client, Growth, GrowthStream, Kind, Model, Pipeline, Subscription};
+use crate::model::{
+    Churn, Client, FactorKind, Growth, GrowthStream, Kind, Model, Pipeline, Subscription,
+};
 
 pub const DEFAULT_HORIZON_MONTHS: u32 = 12;
+
+type Spans = HashMap<&'static str, Range<usize>>;
+
+/// The growth keys of a client, subscription or stream as written, and
+/// the factors they may link to.
+struct RawGrowth<'a> {
+    annual_growth: Option<&'a Spanned<RawParam>>,
+    volatility: Option<&'a Spanned<RawParam>>,
+    factor: Option<&'a Spanned<String>>,
+    loading: Option<&'a Spanned<RawParam>>,
+    factors: &'a [Factor],
+}
 pub const DEFAULT_PATHS: u64 = 100_000;
 pub const DEFAULT_SEED: u64 = 0;
 
@@ -93,14 +108,14 @@ fn build_dist(d: &RawDist) -> Result<Param, (String, Option<String>)> {
         .map_err(|e| (format!("invalid {}: {e}", d.dist), Some(usage)))
 }
 
-struct Builder<'a> {
+pub(super) struct Builder<'a> {
     text: &'a str,
     origin: &'a str,
     problems: Vec<Diagnostic>,
 }
 
 impl Builder<'_> {
-    fn report(
+    pub(super) fn report(
         &mut self,
         span: Option<Range<usize>>,
         field: &str,
@@ -116,7 +131,7 @@ impl Builder<'_> {
 
     /// A parameter, or its default when absent. Records its span under
     /// `name` so that the range check after building can point at it.
-    fn param(
+    pub(super) fn param(
         &mut self,
         prefix: &str,
         name: &'static str,
@@ -137,17 +152,21 @@ impl Builder<'_> {
         }
     }
 
-    /// The growth index's two parameters, shared by three kinds.
-    fn growth(
-        &mut self,
-        prefix: &str,
-        annual_growth: Option<&Spanned<RawParam>>,
-        volatility: Option<&Spanned<RawParam>>,
-        spans: &mut HashMap<&'static str, Range<usize>>,
-    ) -> Growth {
+    /// The growth index's parameters and factor link, shared by three
+    /// kinds.
+    fn growth(&mut self, prefix: &str, raw: RawGrowth<'_>, spans: &mut Spans) -> Growth {
         Growth {
-            annual_growth: self.param(prefix, "annual_growth", annual_growth, 0.0, spans),
-            volatility: self.param(prefix, "volatility", volatility, 0.0, spans),
+            annual_growth: self.param(prefix, "annual_growth", raw.annual_growth, 0.0, spans),
+            volatility: self.param(prefix, "volatility", raw.volatility, 0.0, spans),
+            factor: self.link(
+                prefix,
+                "loading",
+                FactorKind::Growth,
+                raw.factor,
+                raw.loading,
+                raw.factors,
+                spans,
+            ),
         }
     }
 
@@ -181,7 +200,12 @@ impl Builder<'_> {
 
     /// The id of a stream or target: the given one, checked, or the name in
     /// snake case.
-    fn id(&mut self, kind: &str, name: &Spanned<String>, id: Option<&Spanned<String>>) -> String {
+    pub(super) fn id(
+        &mut self,
+        kind: &str,
+        name: &Spanned<String>,
+        id: Option<&Spanned<String>>,
+    ) -> String {
         match id {
             Some(id) => {
                 if !is_valid_id(id.get_ref()) {
@@ -214,6 +238,85 @@ impl Builder<'_> {
 }
 
 impl Builder<'_> {
+    /// A target's `months = [first, last]`: both inside the horizon and in
+    /// order, or reported (and `None`, the whole horizon, kept meanwhile).
+    fn window(
+        &mut self,
+        path: &str,
+        raw: Option<&Spanned<Vec<Spanned<Whole>>>>,
+        horizon: u32,
+    ) -> Option<(u32, u32)> {
+        let raw = raw?;
+        let field = format!("{path}.months");
+        let allowed = format!(
+            "[first, last]: whole months from 1 to the horizon ({horizon}), first <= last, \
+             both included; leave `months` out for the whole horizon"
+        );
+        let [first, last] = raw.get_ref().as_slice() else {
+            self.report(
+                Some(raw.span()),
+                &field,
+                format!(
+                    "a window is two months, first and last; {} given",
+                    raw.get_ref().len()
+                ),
+                Some(allowed),
+            );
+            return None;
+        };
+        let mut month = |m: &Spanned<Whole>| match m.get_ref().whole() {
+            Some(v) if v >= 1 && v <= i64::from(horizon) => Some(v as u32),
+            _ => {
+                self.report(
+                    Some(m.span()),
+                    &field,
+                    format!(
+                        "month {} is outside the {horizon}-month horizon",
+                        m.get_ref()
+                    ),
+                    Some(allowed.clone()),
+                );
+                None
+            }
+        };
+        let (first_month, last_month) = (month(first)?, month(last)?);
+        if first_month > last_month {
+            self.report(
+                Some(raw.span()),
+                &field,
+                format!("the window starts at month {first_month}, after its end {last_month}"),
+                Some(allowed),
+            );
+            return None;
+        }
+        Some((first_month, last_month))
+    }
+
+    /// A target's `measure`, by name.
+    fn measure(&mut self, path: &str, raw: Option<&Spanned<String>>) -> Measure {
+        let Some(raw) = raw else {
+            return Measure::default();
+        };
+        Measure::from_name(raw.get_ref()).unwrap_or_else(|| {
+            let allowed = Measure::NAMES
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = match closest(raw.get_ref(), Measure::NAMES.iter().copied()) {
+                Some(best) => format!("did you mean \"{best}\"? allowed: {allowed}"),
+                None => format!("allowed: {allowed}"),
+            };
+            self.report(
+                Some(raw.span()),
+                &format!("{path}.measure"),
+                format!("unknown measure \"{}\"", raw.get_ref()),
+                Some(help),
+            );
+            Measure::default()
+        })
+    }
+
     /// One stream of any kind: its id and segment, and the model that
     /// `build` makes from its parameters (given the `kind.id` prefix and
     /// the map where parameter spans are recorded).
@@ -282,6 +385,8 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         u64::MAX,
     );
 
+    let factors = b.factors(&raw.factor);
+    let factors = factors.as_slice();
     let mut pending: Vec<Pending> = Vec::new();
     for c in &raw.client {
         let (span, c) = (c.span(), c.get_ref());
@@ -319,6 +424,15 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                                 1.0,
                                 spans,
                             ),
+                            factor: b.link(
+                                prefix,
+                                "churn.loading",
+                                FactorKind::Churn,
+                                ch.factor.as_ref(),
+                                ch.loading.as_ref(),
+                                factors,
+                                spans,
+                            ),
                         }
                     }
                 };
@@ -332,8 +446,13 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                     ),
                     growth: b.growth(
                         prefix,
-                        c.annual_growth.as_ref(),
-                        c.volatility.as_ref(),
+                        RawGrowth {
+                            annual_growth: c.annual_growth.as_ref(),
+                            volatility: c.volatility.as_ref(),
+                            factor: c.factor.as_ref(),
+                            loading: c.loading.as_ref(),
+                            factors,
+                        },
                         spans,
                     ),
                     churn,
@@ -397,8 +516,13 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                     ),
                     growth: b.growth(
                         prefix,
-                        s.annual_growth.as_ref(),
-                        s.volatility.as_ref(),
+                        RawGrowth {
+                            annual_growth: s.annual_growth.as_ref(),
+                            volatility: s.volatility.as_ref(),
+                            factor: s.factor.as_ref(),
+                            loading: s.loading.as_ref(),
+                            factors,
+                        },
                         spans,
                     ),
                 })
@@ -424,8 +548,13 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                     ),
                     growth: b.growth(
                         prefix,
-                        s.annual_growth.as_ref(),
-                        s.volatility.as_ref(),
+                        RawGrowth {
+                            annual_growth: s.annual_growth.as_ref(),
+                            volatility: s.volatility.as_ref(),
+                            factor: s.factor.as_ref(),
+                            loading: s.loading.as_ref(),
+                            factors,
+                        },
                         spans,
                     ),
                 })
@@ -587,11 +716,15 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
                 chosen
             }
         };
+        let months = b.window(&path, t.months.as_ref(), horizon_months);
+        let measure = b.measure(&path, t.measure.as_ref());
         targets.push(Target {
             id,
             name: t.name.get_ref().clone(),
             amount,
             segments: chosen,
+            months,
+            measure,
         });
     }
     if targets.is_empty() {
@@ -617,6 +750,7 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         seed,
         targets,
         streams,
+        factors: factors.to_vec(),
         origin: origin.to_string(),
     })
 }

@@ -1,6 +1,7 @@
 //! Variance by source: grouped Sobol indices of each target's revenue and
 //! of its hit indicator, one source per stream (or per purpose inside a
-//! stream: `client.tiktok_bytedance.churn`), by pick-freeze
+//! stream: `client.tiktok_bytedance.churn`) and one per common factor
+//! (`factor.in_house_models`), by pick-freeze
 //! ([`crate::engine::sobol`]), with 95% intervals from a bootstrap over
 //! blocks.
 //!
@@ -67,14 +68,15 @@ pub struct SourceIndices {
     pub hit: Index,
 }
 
-/// The sources of `scenario`, in scenario order.
+/// The sources of `scenario`, in scenario order: the streams (or their
+/// purposes), then the factors that some stream is linked to.
 pub fn source_list(scenario: &Scenario, by: SourceBy) -> Vec<SourceSpec> {
-    scenario
+    let streams = scenario
         .streams
         .iter()
         .enumerate()
         .flat_map(|(stream, s)| match by {
-            SourceBy::Stream => vec![SourceSpec {
+            SourceBy::Stream => vec![SourceSpec::Stream {
                 stream,
                 purpose: None,
             }],
@@ -82,13 +84,24 @@ pub fn source_list(scenario: &Scenario, by: SourceBy) -> Vec<SourceSpec> {
                 .model
                 .purposes()
                 .into_iter()
-                .map(|p| SourceSpec {
+                .map(|p| SourceSpec::Stream {
                     stream,
                     purpose: Some(p),
                 })
                 .collect(),
-        })
-        .collect()
+        });
+    let factors = (0..scenario.factors.len())
+        .filter(|&f| !scenario.factor_users(&scenario.factors[f].id).is_empty())
+        .map(|factor| SourceSpec::Factor { factor });
+    streams.chain(factors).collect()
+}
+
+/// The streams a source moves.
+fn source_streams(scenario: &Scenario, source: &SourceSpec) -> Vec<usize> {
+    match *source {
+        SourceSpec::Stream { stream, .. } => vec![stream],
+        SourceSpec::Factor { factor } => scenario.factor_users(&scenario.factors[factor].id),
+    }
 }
 
 /// Per target of `scenario`, the indices of the sources of the streams it
@@ -122,9 +135,9 @@ pub fn sources(
             list.iter()
                 .enumerate()
                 .filter(|(_, source)| {
-                    target
-                        .segments
-                        .contains(&scenario.streams[source.stream].segment)
+                    source_streams(scenario, source)
+                        .iter()
+                        .any(|&i| target.segments.contains(&scenario.streams[i].segment))
                 })
                 .map(|(s, source)| {
                     let index = |which: usize| {
@@ -140,11 +153,19 @@ pub fn sources(
                             total_ci95: interval(draws.iter().map(|d| d.1)),
                         }
                     };
-                    let stream = scenario.streams[source.stream].path();
                     SourceIndices {
-                        source: match source.purpose {
-                            None => stream,
-                            Some(purpose) => format!("{stream}.{purpose}"),
+                        source: match *source {
+                            SourceSpec::Stream {
+                                stream,
+                                purpose: None,
+                            } => scenario.streams[stream].path(),
+                            SourceSpec::Stream {
+                                stream,
+                                purpose: Some(purpose),
+                            } => format!("{}.{purpose}", scenario.streams[stream].path()),
+                            SourceSpec::Factor { factor } => {
+                                format!("factor.{}", scenario.factors[factor].id)
+                            }
                         },
                         revenue: index(0),
                         hit: index(1),

@@ -28,7 +28,7 @@ pub fn histogram(t: &TargetReport) -> String {
     );
     c.axes(
         Ticks::Money,
-        "revenue over the horizon",
+        &format!("revenue, {}", t.measured),
         Ticks::Percent,
         "share of paths",
     );
@@ -83,7 +83,7 @@ pub fn s_curve(t: &TargetReport) -> String {
     );
     c.axes(
         Ticks::Money,
-        "revenue over the horizon",
+        &format!("revenue, {}", t.measured),
         Ticks::Percent,
         "share of paths below",
     );

@@ -1,0 +1,257 @@
+//! Targets by period and by run-rate: a window's total, a run-rate at its
+//! end and a monthly average, against closed forms and against the monthly
+//! statistics of the same run; refused where the window does not fit.
+
+use predicates::prelude::*;
+
+use crate::common::{json_without_timing, options, parse, report, simulate};
+
+/// One plain stream, `L · G_m` with E[G_m] = 1.2^((m-1)/12), over 24
+/// months, with a target of each kind.
+const GROWING: &str = r#"
+[scenario]
+name = "growing"
+horizon_months = 24
+
+[[target]]
+name = "FY2 total"
+amount = 15e6
+months = [13, 24]
+
+[[target]]
+name = "Exit run-rate"
+amount = 15e6
+months = [13, 24]
+measure = "run_rate"
+
+[[target]]
+name = "FY1 average"
+amount = 12e6
+months = [1, 12]
+measure = "monthly_average"
+
+[[target]]
+name = "Horizon"
+amount = 25e6
+
+[[stream]]
+name = "S"
+segment = "s"
+monthly_revenue = 1e6
+annual_growth = 0.2
+volatility = 0.05
+"#;
+
+/// E[G_m] for month m (1-based).
+fn mean_index(m: u32) -> f64 {
+    1.2f64.powf(f64::from(m - 1) / 12.0)
+}
+
+/// Monte Carlo means within 5 standard errors of the closed forms
+/// (k = 5: a false alarm about once in 1.7 million runs of each check).
+#[test]
+fn window_and_run_rate_means_match_the_closed_forms() {
+    let scenario = parse(GROWING);
+    let r = report(&scenario, &options(40_000, 7, 0));
+    let close = |what: &str, got: f64, se: f64, want: f64| {
+        assert!(
+            (got - want).abs() < 5.0 * se,
+            "{what}: {got} vs {want} (se {se})"
+        );
+    };
+    let t = &r.targets;
+    let fy2: f64 = (13..=24).map(|m| 1e6 * mean_index(m)).sum();
+    close("FY2 total", t[0].mean, t[0].mean_std_error, fy2);
+    close(
+        "exit run-rate",
+        t[1].mean,
+        t[1].mean_std_error,
+        12e6 * mean_index(24),
+    );
+    let fy1: f64 = (1..=12).map(|m| 1e6 * mean_index(m)).sum();
+    close("FY1 average", t[2].mean, t[2].mean_std_error, fy1);
+    assert_eq!(t[0].months, [13, 24]);
+    assert_eq!(t[1].measure.as_str(), "run_rate");
+    assert_eq!(t[3].months, [1, 24]);
+}
+
+/// A window's total is the sum of its months, path by path, so its mean is
+/// the sum of the monthly means over the window (to rounding); a run-rate's
+/// mean is 12 times its last month's mean.
+#[test]
+fn window_target_mean_is_the_sum_of_its_monthly_means() {
+    let mut scenario = crate::common::base();
+    scenario
+        .set_assignment("scenario.horizon_months=24")
+        .unwrap();
+    let text = format!(
+        "{}\n[[target]]\nname = \"FY2\"\namount = 1e9\nsegments = [\"azure_openai\"]\n\
+         months = [13, 24]\n\n[[target]]\nname = \"Exit\"\namount = 1e9\n\
+         segments = [\"azure_openai\"]\nmonths = [13, 24]\nmeasure = \"run_rate\"\n",
+        std::fs::read_to_string(crate::common::root().join("scenarios/base.toml"))
+            .unwrap()
+            .replace("horizon_months = 12", "horizon_months = 24")
+    );
+    let scenario = {
+        drop(scenario);
+        parse(&text)
+    };
+    let r = report(&scenario, &options(20_000, 3, 0));
+    let fy2 = r.targets.iter().find(|t| t.id == "fy2").unwrap();
+    let exit = r.targets.iter().find(|t| t.id == "exit").unwrap();
+    let sum: f64 = fy2.monthly[12..24].iter().map(|m| m.mean).sum();
+    assert!(
+        (fy2.mean - sum).abs() <= 1e-9 * sum,
+        "{} vs {sum}",
+        fy2.mean
+    );
+    let last = 12.0 * exit.monthly[23].mean;
+    assert!(
+        (exit.mean - last).abs() <= 1e-9 * last,
+        "{} vs {last}",
+        exit.mean
+    );
+    // Contributions to variance still add up to the whole (Euler
+    // allocation is linear in the streams, and so is every measure).
+    for t in [fy2, exit] {
+        let shares: f64 = t
+            .contributions
+            .iter()
+            .map(|c| c.share_of_variance.unwrap())
+            .sum();
+        assert!(
+            (shares - 1.0).abs() < 1e-9,
+            "{}: shares sum to {shares}",
+            t.id
+        );
+    }
+}
+
+/// `months = [1, H]` with `measure = "total"` is the whole horizon: the
+/// same bits as a target that says nothing.
+#[test]
+fn a_window_of_the_whole_horizon_is_bit_identical_to_none() {
+    let plain = parse(GROWING);
+    let explicit = parse(&GROWING.replace(
+        "name = \"Horizon\"\namount = 25e6",
+        "name = \"Horizon\"\namount = 25e6\nmonths = [1, 24]\nmeasure = \"total\"",
+    ));
+    let o = options(5_000, 11, 0);
+    let (a, b) = (report(&plain, &o), report(&explicit, &o));
+    let numbers = |t: &revsim::report::TargetReport| {
+        let mut v = serde_json::to_value(t).unwrap();
+        v.as_object_mut().unwrap().remove("measured");
+        v.to_string()
+    };
+    assert_eq!(numbers(&a.targets[3]), numbers(&b.targets[3]));
+}
+
+#[test]
+fn windows_are_identical_across_threads() {
+    let scenario = parse(GROWING);
+    let one = json_without_timing(&report(&scenario, &options(5_000, 5, 1)));
+    let two = json_without_timing(&report(&scenario, &options(5_000, 5, 2)));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn a_horizon_shorter_than_a_window_is_refused() {
+    simulate()
+        .args([
+            "scenarios/three_years.toml",
+            "--paths",
+            "100",
+            "--set",
+            "scenario.horizon_months=24",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "target.fy3_azure_openai_1_4b.months",
+        ))
+        .stderr(predicate::str::contains("a horizon of at least 36 months"));
+}
+
+#[test]
+fn every_output_names_the_window_and_measure() {
+    let out = simulate()
+        .args(["scenarios/three_years.toml", "--paths", "2000"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("total over months 13–24"), "{text}");
+    assert!(
+        text.contains("run-rate at month 36 (12 × month 36)"),
+        "{text}"
+    );
+    let csv = simulate()
+        .args([
+            "scenarios/three_years.toml",
+            "--paths",
+            "2000",
+            "--format",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("amount,measure,first_month,last_month")
+    );
+    assert!(csv.contains(",run_rate,36,36,"), "{csv}");
+}
+
+/// `--samples` writes each target's value by its measure: its mean is the
+/// report's.
+#[test]
+fn samples_hold_the_measured_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paths.csv");
+    let out = simulate()
+        .args([
+            "scenarios/three_years.toml",
+            "--paths",
+            "3000",
+            "--format",
+            "json",
+            "--samples",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| {
+            l.split(',')
+                .map(|x| x.parse().unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect();
+    for t in report["targets"].as_array().unwrap() {
+        let id = t["id"].as_str().unwrap();
+        let i = header
+            .iter()
+            .position(|h| *h == format!("target.{id}.revenue"))
+            .unwrap();
+        let mean = rows.iter().map(|r| r[i]).sum::<f64>() / rows.len() as f64;
+        let want = t["mean"].as_f64().unwrap();
+        assert!((mean - want).abs() <= 1e-9 * want, "{id}: {mean} vs {want}");
+    }
+}
