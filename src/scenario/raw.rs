@@ -102,6 +102,9 @@ pub struct RawStream {
 
 /// A numeric parameter as written: a number, or an inline table naming a
 /// distribution.
+// Read once per value of a file or `--set`: the size of a distribution's
+// table costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum RawParam {
     Number(f64),
@@ -123,7 +126,15 @@ pub struct RawDist {
     pub max: Option<f64>,
     pub alpha: Option<f64>,
     pub beta: Option<f64>,
+    pub p: Option<f64>,
+    pub p5: Option<f64>,
+    pub p10: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub values: Option<Vec<f64>>,
+    pub weights: Option<Vec<f64>>,
     pub clamp: Option<[f64; 2]>,
+    pub truncate: Option<[f64; 2]>,
 }
 
 /// A field that takes a whole number, as written: an integer, or a float

@@ -8,6 +8,7 @@ mod closed_form;
 mod common;
 mod compare;
 mod determinism;
+mod distributions;
 mod drivers;
 mod errors;
 mod hardening;
