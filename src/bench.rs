@@ -177,6 +177,7 @@ pub fn floor(scenario: &Scenario, options: &RunOptions, kind: Floor) -> f64 {
             paths: (options.paths - first).min(BLOCK_PATHS as u64) as usize,
             horizon,
             rekey: None,
+            correlated: None,
         };
         for stream in &scenario.streams {
             let key = engine::stream_key(stream.kind().as_str(), &stream.id);

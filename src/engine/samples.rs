@@ -40,6 +40,8 @@ pub struct Layout<'a> {
     inputs: Vec<(usize, &'static str, Param)>,
     segments: Vec<String>,
     targets: Vec<Vec<usize>>,
+    /// The run's copula: the rows show the correlated values it draws.
+    copula: Option<crate::model::correlation::Copula>,
 }
 
 impl<'a> Layout<'a> {
@@ -67,6 +69,7 @@ impl<'a> Layout<'a> {
             inputs,
             segments,
             targets,
+            copula: scenario.copula(),
         }
     }
 
@@ -108,6 +111,12 @@ impl<'a> Layout<'a> {
             paths: n,
             horizon: h,
             rekey: None,
+            correlated: None,
+        };
+        let correlated = self.copula.as_ref().map(|c| c.draw(|_| block));
+        let block = Block {
+            correlated: correlated.as_ref(),
+            ..block
         };
         let streams = &self.scenario.streams;
         let keys: Vec<u64> = streams

@@ -413,6 +413,7 @@ mod tests {
             paths: 10,
             horizon: 12,
             rekey: None,
+            correlated: None,
         };
         let param = Param::random(crate::dist::Dist::lognormal(1e5, 1.0).expect("valid"), None)
             .expect("valid");

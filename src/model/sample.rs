@@ -401,13 +401,14 @@ mod tests {
         assert!(zig.x.windows(2).all(|w| w[0] > w[1]));
     }
 
-    fn block() -> Block {
+    fn block() -> Block<'static> {
         Block {
             seed: 1,
             index: 0,
             paths: 1024,
             horizon: 12,
             rekey: None,
+            correlated: None,
         }
     }
 

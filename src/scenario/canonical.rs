@@ -37,6 +37,14 @@ impl Scenario {
             lines.push(format!("{}.name={}", s.path(), quote(&s.name)));
             lines.push(format!("{}.segment={}", s.path(), quote(&s.segment)));
         }
+        for c in &self.correlations {
+            let between: Vec<String> = c.between.iter().map(|p| quote(p)).collect();
+            lines.push(format!(
+                "correlation.{}.between=[{}]",
+                c.id,
+                between.join(",")
+            ));
+        }
         for (path, value) in self.parameters() {
             lines.push(format!("{path}={value}"));
         }

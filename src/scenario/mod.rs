@@ -6,11 +6,13 @@
 //! problem with its file, line, column and field path.
 
 mod canonical;
+mod correlation;
 mod error;
 mod raw;
 mod set;
 mod validate;
 
+pub use correlation::Correlation;
 pub use error::{Diagnostic, ScenarioError, closest};
 pub use set::{ParamValue, closest_path, parse_value};
 // Sweep files read values and report errors the way scenario files do.
@@ -75,6 +77,8 @@ pub struct Scenario {
     pub targets: Vec<Target>,
     /// In the order of the file: clients, pipelines, subscriptions, streams.
     pub streams: Vec<Stream>,
+    /// Rank correlations between per-path parameters, in file order.
+    pub correlations: Vec<Correlation>,
     /// Where the scenario came from, for messages.
     pub origin: String,
 }

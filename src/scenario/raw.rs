@@ -23,6 +23,17 @@ pub struct RawFile {
     pub subscription: Vec<Spanned<RawSubscription>>,
     #[serde(default)]
     pub stream: Vec<Spanned<RawStream>>,
+    #[serde(default)]
+    pub correlation: Vec<Spanned<RawCorrelation>>,
+}
+
+/// A rank correlation between two per-path parameters, by their paths.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    pub name: Option<Spanned<String>>,
+    pub between: Spanned<Vec<Spanned<String>>>,
+    pub rank: Spanned<f64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 //! Paths are `kind.id.field[.field]` or `scenario.field`; the value goes
 //! through the same checks as the file, so a scenario stays valid.
 
+use super::correlation;
 use super::error::Diagnostic;
 use super::raw;
 use super::validate::build_param;
@@ -54,6 +55,9 @@ impl Scenario {
                 ));
             }
         }
+        for c in &self.correlations {
+            list.push((format!("correlation.{}.rank", c.id), c.rank.to_string()));
+        }
         list
     }
 
@@ -68,7 +72,8 @@ impl Scenario {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(
                     "paths are kind.id.field (client, pipeline, subscription, stream), \
-                     target.id.amount or scenario.field; `simulate FILE --list-parameters` lists them",
+                     target.id.amount, correlation.id.rank or scenario.field; \
+                     `simulate FILE --list-parameters` lists them",
                 ),
             }
         };
@@ -115,6 +120,26 @@ impl Scenario {
                         .with_help("a number >= 0"));
                 }
             }
+        }
+        if head == "correlation" && rest == Some("rank") {
+            let Some(i) = self.correlations.iter().position(|c| c.id == second) else {
+                return Err(unknown(self));
+            };
+            let ParamValue::Number(rank) = value else {
+                return Err(problem("a rank must be a number".into())
+                    .with_help("a Spearman rank correlation, a number in [-1, 1]"));
+            };
+            if let Some((message, help)) = correlation::rank_problem(*rank) {
+                return Err(problem(message).with_help(help));
+            }
+            let previous = std::mem::replace(&mut self.correlations[i].rank, *rank);
+            if let Some((_, message, help)) = correlation::definiteness_problem(&self.correlations)
+            {
+                // Leave the scenario as it was: still valid.
+                self.correlations[i].rank = previous;
+                return Err(problem(message).with_help(help));
+            }
+            return Ok(());
         }
         let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == head) else {
             return Err(unknown(self));

@@ -665,6 +665,11 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         );
     }
 
+    let (correlations, problems) = super::correlation::build(&raw.correlation, &streams);
+    for (span, field, message, help) in problems {
+        b.report(span, &field, message, Some(help));
+    }
+
     if !b.problems.is_empty() {
         // In file order, whatever order the checks ran in.
         b.problems
@@ -679,6 +684,7 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         seed,
         targets,
         streams,
+        correlations,
         origin: origin.to_string(),
     })
 }

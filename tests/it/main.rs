@@ -7,6 +7,7 @@ mod cli;
 mod closed_form;
 mod common;
 mod compare;
+mod correlation;
 mod determinism;
 mod distributions;
 mod drivers;
