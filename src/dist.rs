@@ -759,6 +759,21 @@ impl Dist {
         }
     }
 
+    /// The `p`-quantile as [`Dist::quantile`], with the beta and PERT
+    /// inverted by Newton's method (`special::beta_quantile_newton`)
+    /// instead of bisection: what truncated and rank-correlated draws use,
+    /// once per draw. The other laws are the same function.
+    pub fn inverse_cdf(&self, p: f64) -> f64 {
+        match self {
+            Dist::Pert(d) if d.max > d.min => {
+                let (a, b) = d.shapes();
+                d.min + (d.max - d.min) * special::beta_quantile_newton(p, a, b)
+            }
+            Dist::Beta(d) => special::beta_quantile_newton(p, d.alpha, d.beta),
+            _ => self.quantile(p),
+        }
+    }
+
     /// The closed interval every sample lies in; bounds may be infinite.
     ///
     /// Normal: `(-inf, inf)`, or `(mean, mean)` when `sd = 0`. Lognormal:
@@ -1289,7 +1304,19 @@ impl Param {
                 Some((lo, hi)) => clamp_to(x, lo, hi),
                 None => x,
             },
-            None => self.quantile(special::normal_cdf(z)),
+            None => self.inverse_cdf(special::normal_cdf(z)),
+        }
+    }
+
+    /// As [`Param::quantile`], by [`Dist::inverse_cdf`]: for draws.
+    fn inverse_cdf(&self, p: f64) -> f64 {
+        match self {
+            Param::Fixed(x) => *x,
+            Param::Random(r) => match (&r.truncate, r.clamp) {
+                (Some(t), _) => t.at(&r.dist, p),
+                (None, Some((lo, hi))) => clamp_to(r.dist.inverse_cdf(p), lo, hi),
+                (None, None) => r.dist.inverse_cdf(p),
+            },
         }
     }
 }

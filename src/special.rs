@@ -201,6 +201,52 @@ pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
     0.5 * (lo + hi)
 }
 
+/// The x in [0, 1] with I_x(a, b) = p, as [`beta_quantile`] but fast
+/// enough to call once per draw (truncated and rank-correlated beta and
+/// PERT parameters): twelve halvings of [0, 1], then Newton steps on
+/// I_x(a, b) − p kept inside the bracket (a bisection step whenever Newton
+/// would leave it), until a step is below 2⁻⁵⁰ relative. Agrees with
+/// [`beta_quantile`] to a few ulps, not bit for bit.
+pub fn beta_quantile_newton(p: f64, a: f64, b: f64) -> f64 {
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    let ln_beta = ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b);
+    let (mut lo, mut hi) = (0.0f64, 1.0f64);
+    for _ in 0..12 {
+        let mid = 0.5 * (lo + hi);
+        if incomplete_beta(mid, a, b) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut x = 0.5 * (lo + hi);
+    for _ in 0..100 {
+        let f = incomplete_beta(x, a, b) - p;
+        if f < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let density = ((a - 1.0) * x.ln() + (b - 1.0) * (-x).ln_1p() - ln_beta).exp();
+        let newton = x - f / density;
+        let next = if newton > lo && newton < hi && newton.is_finite() {
+            newton
+        } else {
+            0.5 * (lo + hi)
+        };
+        if (next - x).abs() <= x.max(1e-300) * 2f64.powi(-50) || next <= lo || next >= hi {
+            return next;
+        }
+        x = next;
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,5 +339,27 @@ mod tests {
             assert!((incomplete_beta(q, a, b) - p).abs() < 1e-13);
         }
         assert!((beta_quantile(0.5, 3.0, 3.0) - 0.5).abs() < 1e-14);
+    }
+
+    /// The fast inverse agrees with the bisection to near rounding over
+    /// shapes from U-shaped to peaked.
+    #[test]
+    fn newton_beta_quantile_agrees_with_bisection() {
+        for (a, b) in [
+            (0.5, 0.5),
+            (1.4, 4.6),
+            (2.0, 5.0),
+            (3.0, 3.0),
+            (1.0, 1.0),
+            (50.0, 2.0),
+        ] {
+            for p in [1e-9, 1e-4, 0.01, 0.1, 0.37, 0.5, 0.9, 0.999, 1.0 - 1e-9] {
+                let (slow, fast) = (beta_quantile(p, a, b), beta_quantile_newton(p, a, b));
+                assert!(
+                    (slow - fast).abs() <= 1e-13 * slow.max(1e-300) + 1e-300,
+                    "({a}, {b}) at {p}: {slow} vs {fast}"
+                );
+            }
+        }
     }
 }

@@ -94,7 +94,7 @@ impl Truncation {
         match &self.conditional {
             Some(d) => d.quantile(u),
             None => clamp_to(
-                dist.quantile(self.flo + u * (self.fhi - self.flo)),
+                dist.inverse_cdf(self.flo + u * (self.fhi - self.flo)),
                 self.lo,
                 self.hi,
             ),
