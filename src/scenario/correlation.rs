@@ -16,7 +16,7 @@ use super::set::closest_path;
 use super::{Scenario, Stream, snake_case};
 use crate::dist::Param;
 use crate::model::Kind;
-use crate::model::correlation::{Copula, Member, eigenvalues, normal_correlation};
+use crate::model::correlation::{Copula, Member, cholesky, eigenvalues, normal_correlation};
 
 /// The smallest eigenvalue a correlation matrix of normals may have: at
 /// or below it the matrix is (numerically) singular or indefinite, and no
@@ -267,7 +267,9 @@ pub(super) fn definiteness_problem(entries: &[Correlation]) -> Option<(usize, St
         let members: Vec<&Correlation> = group.iter().map(|&i| &entries[i]).collect();
         let (_, m) = matrix(&members);
         let smallest = eigenvalues(&m)[0];
-        (smallest <= MIN_EIGENVALUE).then(|| {
+        // The copula factors the matrix by Cholesky: a matrix it cannot
+        // factor is refused too, never run uncorrelated.
+        (smallest <= MIN_EIGENVALUE || cholesky(&m).is_none()).then(|| {
             let named = members
                 .iter()
                 .map(|c| {
