@@ -237,6 +237,7 @@ pub fn floor(scenario: &Scenario, options: &RunOptions, kind: Floor) -> f64 {
                 seed: options.seed,
                 rekey: None,
             },
+            correlated: None,
         };
         for stream in &scenario.streams {
             let key = engine::stream_key(stream.kind().as_str(), &stream.id);

@@ -11,7 +11,15 @@
 //!   Nothing is silently repaired: min and max are never swapped, a negative
 //!   sd is never made positive.
 //! - [`Param`], what every numeric scenario field holds: a fixed value, or a
-//!   distribution with an optional clamp.
+//!   distribution with an optional clamp or truncation.
+//!
+//! Analysts state a spread by its quantiles more readily than by sigma, so
+//! the normal and log-normal may also be given by `p10`/`p90` or
+//! `p5`/`p95` (and the log-normal by `mean`/`sd`); they are turned into
+//! the usual parameters at once and remember the form they were given in,
+//! for display. The discrete laws (`discrete`, `bernoulli`) live in
+//! `dist/discrete.rs`, the CDFs in `dist/cdf.rs` and truncation in
+//! `dist/truncate.rs`.
 //!
 //! # Guarantees
 //!
@@ -40,6 +48,13 @@ use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular, Unifor
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::special;
+
+mod cdf;
+mod discrete;
+mod truncate;
+
+pub use discrete::{BernoulliDist, DiscreteDist};
+pub use truncate::{MIN_TRUNCATED_MASS, Truncation, normal_moments};
 
 /// Why a distribution or a clamp was rejected.
 ///
@@ -93,6 +108,59 @@ pub enum DistError {
         support_lo: f64,
         support_hi: f64,
     },
+    /// A stated lower quantile was not below the upper one.
+    #[error("{lo_key} ({lo}) must be less than {hi_key} ({hi})")]
+    QuantilesInverted {
+        lo_key: &'static str,
+        lo: f64,
+        hi_key: &'static str,
+        hi: f64,
+    },
+    /// A probability outside [0, 1].
+    #[error("{param} must lie in [0, 1], got {value}")]
+    ProbabilityOutOfRange { param: &'static str, value: f64 },
+    /// A discrete law with no values.
+    #[error("values must not be empty")]
+    DiscreteEmpty,
+    /// Values and weights of different lengths.
+    #[error("values has {values} entries but weights has {weights}; give one weight per value")]
+    DiscreteLengths { values: usize, weights: usize },
+    /// NaN or an infinity in a list.
+    #[error("every entry must be a finite number, got {param}[{index}] = {value}")]
+    NonFiniteEntry {
+        param: &'static str,
+        index: usize,
+        value: f64,
+    },
+    /// A negative weight.
+    #[error("weights[{index}] must be >= 0, got {value}")]
+    NegativeWeight { index: usize, value: f64 },
+    /// Weights whose sum is not a positive finite number.
+    #[error("the weights must sum to a positive number, got {sum}")]
+    WeightsSum { sum: f64 },
+    /// The same value twice in a discrete law.
+    #[error("values must be distinct, but {value} is listed twice")]
+    DuplicateValue { value: f64 },
+    /// A truncation bound was NaN or infinite.
+    #[error("truncate bounds must be finite numbers, got [{lo}, {hi}]")]
+    TruncateNonFinite { lo: f64, hi: f64 },
+    /// The truncation's lower bound was not below its upper bound.
+    #[error("truncate lower bound ({lo}) must be less than upper bound ({hi})")]
+    TruncateInverted { lo: f64, hi: f64 },
+    /// The truncation interval holds (practically) no probability.
+    #[error(
+        "truncate [{lo}, {hi}] holds less than 1e-12 of the probability of {dist} \
+         (it holds {mass}): there is nothing to condition on"
+    )]
+    TruncateNoMass {
+        lo: f64,
+        hi: f64,
+        dist: String,
+        mass: f64,
+    },
+    /// Both a clamp and a truncation.
+    #[error("give clamp or truncate, not both")]
+    ClampAndTruncate,
 }
 
 /// Draws from a prepared sampler, or returns a constant without touching the
@@ -130,6 +198,39 @@ pub enum Dist {
     Triangular(TriangularDist),
     Pert(PertDist),
     Beta(BetaDist),
+    Discrete(DiscreteDist),
+    Bernoulli(BernoulliDist),
+}
+
+/// The two parameters a normal or log-normal was given by when not its
+/// own (`[("p10", 1e5), ("p90", 1e6)]`), for display and serialization.
+type Stated = Option<[(&'static str, f64); 2]>;
+
+/// Which pair of quantiles an analyst states: the 10th and 90th
+/// percentiles, or the 5th and 95th.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantiles {
+    P10P90,
+    P5P95,
+}
+
+impl Quantiles {
+    /// The keys of the lower and upper quantile.
+    pub fn keys(self) -> (&'static str, &'static str) {
+        match self {
+            Quantiles::P10P90 => ("p10", "p90"),
+            Quantiles::P5P95 => ("p5", "p95"),
+        }
+    }
+
+    /// Φ⁻¹ of the upper level: the number of sds from the middle to the
+    /// upper quantile.
+    fn z(self) -> f64 {
+        match self {
+            Quantiles::P10P90 => special::normal_quantile(0.9),
+            Quantiles::P5P95 => special::normal_quantile(0.95),
+        }
+    }
 }
 
 /// Normal distribution with `mean` and standard deviation `sd >= 0`.
@@ -137,6 +238,7 @@ pub enum Dist {
 pub struct NormalDist {
     mean: f64,
     sd: f64,
+    stated: Stated,
     draw: Draw<Normal<f64>>,
 }
 
@@ -148,6 +250,7 @@ pub struct NormalDist {
 pub struct LogNormalDist {
     median: f64,
     sigma: f64,
+    stated: Stated,
     draw: Draw<LogNormal<f64>>,
 }
 
@@ -197,6 +300,8 @@ const UNIFORM_PARAMS: &[&str] = &["min", "max"];
 const TRIANGULAR_PARAMS: &[&str] = &["min", "mode", "max"];
 const PERT_PARAMS: &[&str] = &["min", "mode", "max"];
 const BETA_PARAMS: &[&str] = &["alpha", "beta"];
+const DISCRETE_PARAMS: &[&str] = &["values", "weights"];
+const BERNOULLI_PARAMS: &[&str] = &["p"];
 
 /// Names of all distributions, as written in a scenario file's `dist` key.
 pub const NAMES: &[&str] = &[
@@ -206,11 +311,14 @@ pub const NAMES: &[&str] = &[
     "triangular",
     "pert",
     "beta",
+    "discrete",
+    "bernoulli",
 ];
 
 /// The parameter keys a distribution takes, in constructor order, or
 /// `None` if `name` is not one of [`NAMES`]. Lets the parser report
-/// missing or unknown keys.
+/// missing or unknown keys. See [`forms`] for the other ways of stating
+/// the normal and log-normal.
 pub fn parameter_names(name: &str) -> Option<&'static [&'static str]> {
     match name {
         "normal" => Some(NORMAL_PARAMS),
@@ -219,7 +327,31 @@ pub fn parameter_names(name: &str) -> Option<&'static [&'static str]> {
         "triangular" => Some(TRIANGULAR_PARAMS),
         "pert" => Some(PERT_PARAMS),
         "beta" => Some(BETA_PARAMS),
+        "discrete" => Some(DISCRETE_PARAMS),
+        "bernoulli" => Some(BERNOULLI_PARAMS),
         _ => None,
+    }
+}
+
+/// Every set of keys that states a distribution: its own parameters
+/// first, then for the normal `p10`/`p90` and `p5`/`p95`, for the
+/// log-normal those and `mean`/`sd`. Empty if `name` is unknown.
+pub fn forms(name: &str) -> &'static [&'static [&'static str]] {
+    match name {
+        "normal" => &[NORMAL_PARAMS, &["p10", "p90"], &["p5", "p95"]],
+        "lognormal" => &[
+            LOGNORMAL_PARAMS,
+            &["p10", "p90"],
+            &["p5", "p95"],
+            &["mean", "sd"],
+        ],
+        "uniform" => &[UNIFORM_PARAMS],
+        "triangular" => &[TRIANGULAR_PARAMS],
+        "pert" => &[PERT_PARAMS],
+        "beta" => &[BETA_PARAMS],
+        "discrete" => &[DISCRETE_PARAMS],
+        "bernoulli" => &[BERNOULLI_PARAMS],
+        _ => &[],
     }
 }
 
@@ -300,7 +432,33 @@ impl Dist {
             })?;
             Draw::From(n)
         };
-        Ok(Dist::Normal(NormalDist { mean, sd, draw }))
+        Ok(Dist::Normal(NormalDist {
+            mean,
+            sd,
+            stated: None,
+            draw,
+        }))
+    }
+
+    /// The normal whose `which` quantiles are `lo` and `hi` (`lo < hi`):
+    /// mean `(lo + hi)/2`, sd `(hi − lo)/(2 Φ⁻¹(0.9))` for p10/p90.
+    pub fn normal_quantiles(which: Quantiles, lo: f64, hi: f64) -> Result<Dist, DistError> {
+        let (lo_key, hi_key) = which.keys();
+        check_finite(&[(lo_key, lo), (hi_key, hi)])?;
+        if lo >= hi {
+            return Err(DistError::QuantilesInverted {
+                lo_key,
+                lo,
+                hi_key,
+                hi,
+            });
+        }
+        let sd = (hi - lo) / (2.0 * which.z());
+        let mut dist = Dist::normal(lo + 0.5 * (hi - lo), sd)?;
+        if let Dist::Normal(d) = &mut dist {
+            d.stated = Some([(lo_key, lo), (hi_key, hi)]);
+        }
+        Ok(dist)
     }
 
     /// Log-normal distribution: `exp(N(ln(median), sigma²))`. `median` must be
@@ -333,8 +491,78 @@ impl Dist {
         Ok(Dist::LogNormal(LogNormalDist {
             median,
             sigma,
+            stated: None,
             draw,
         }))
+    }
+
+    /// The log-normal whose `which` quantiles are `lo` and `hi`
+    /// (`0 < lo < hi`): median `√(lo·hi)`, sigma
+    /// `ln(hi/lo)/(2 Φ⁻¹(0.9))` for p10/p90.
+    pub fn lognormal_quantiles(which: Quantiles, lo: f64, hi: f64) -> Result<Dist, DistError> {
+        let (lo_key, hi_key) = which.keys();
+        check_finite(&[(lo_key, lo), (hi_key, hi)])?;
+        for (param, value) in [(lo_key, lo), (hi_key, hi)] {
+            if value <= 0.0 {
+                return Err(DistError::NotPositive { param, value });
+            }
+        }
+        if lo >= hi {
+            return Err(DistError::QuantilesInverted {
+                lo_key,
+                lo,
+                hi_key,
+                hi,
+            });
+        }
+        let (a, b) = (lo.ln(), hi.ln());
+        let median = (a + 0.5 * (b - a)).exp();
+        let sigma = (b - a) / (2.0 * which.z());
+        Dist::lognormal(median, sigma).map(|d| d.stated_as([(lo_key, lo), (hi_key, hi)]))
+    }
+
+    /// The log-normal with this `mean > 0` and `sd >= 0`:
+    /// σ² = ln(1 + sd²/mean²), median = mean / √(1 + sd²/mean²).
+    pub fn lognormal_mean_sd(mean: f64, sd: f64) -> Result<Dist, DistError> {
+        check_finite(&[("mean", mean), ("sd", sd)])?;
+        if mean <= 0.0 {
+            return Err(DistError::NotPositive {
+                param: "mean",
+                value: mean,
+            });
+        }
+        if sd < 0.0 {
+            return Err(DistError::Negative {
+                param: "sd",
+                value: sd,
+            });
+        }
+        let ratio = sd / mean;
+        let s2 = (ratio * ratio).ln_1p();
+        let median = mean / (ratio * ratio + 1.0).sqrt();
+        Dist::lognormal(median, s2.sqrt()).map(|d| d.stated_as([("mean", mean), ("sd", sd)]))
+    }
+
+    /// A finite law: `values[i]` with probability `weights[i] / Σ weights`.
+    /// The lists must be as long as each other and not empty, the values
+    /// distinct, the weights >= 0 with a positive sum.
+    pub fn discrete(values: &[f64], weights: &[f64]) -> Result<Dist, DistError> {
+        DiscreteDist::new(values, weights).map(Dist::Discrete)
+    }
+
+    /// 1 with probability `p` (in [0, 1]), else 0.
+    pub fn bernoulli(p: f64) -> Result<Dist, DistError> {
+        BernoulliDist::new(p).map(Dist::Bernoulli)
+    }
+
+    /// This normal or log-normal, remembering the keys it was given by.
+    fn stated_as(mut self, keys: [(&'static str, f64); 2]) -> Dist {
+        match &mut self {
+            Dist::Normal(d) => d.stated = Some(keys),
+            Dist::LogNormal(d) => d.stated = Some(keys),
+            _ => {}
+        }
+        self
     }
 
     /// Uniform distribution on the closed interval `[min, max]`. `min == max`
@@ -437,6 +665,8 @@ impl Dist {
             Dist::Triangular(d) => d.sample(rng),
             Dist::Pert(d) => d.sample(rng),
             Dist::Beta(d) => d.sample(rng),
+            Dist::Discrete(d) => d.sample(rng),
+            Dist::Bernoulli(d) => d.sample(rng),
         }
     }
 
@@ -449,6 +679,8 @@ impl Dist {
             Dist::Triangular(d) => d.min + ((d.mode - d.min) + (d.max - d.min)) / 3.0,
             Dist::Pert(d) => d.min + (4.0 * (d.mode - d.min) + (d.max - d.min)) / 6.0,
             Dist::Beta(d) => d.alpha / (d.alpha + d.beta),
+            Dist::Discrete(d) => d.mean(),
+            Dist::Bernoulli(d) => d.p(),
         }
     }
 
@@ -486,6 +718,8 @@ impl Dist {
                 let s = d.alpha + d.beta;
                 (d.alpha / s) * (d.beta / s) / (s + 1.0)
             }
+            Dist::Discrete(d) => d.variance(),
+            Dist::Bernoulli(d) => d.p() * (1.0 - d.p()),
         }
     }
 
@@ -494,7 +728,8 @@ impl Dist {
     /// log-normal, uniform and triangular; the beta and PERT (a scaled
     /// beta with shapes 1 + 4(mode − min)/(max − min) and
     /// 1 + 4(max − mode)/(max − min)) by inverting the regularized
-    /// incomplete beta function.
+    /// incomplete beta function; the discrete laws by their running sums
+    /// (the smallest value whose CDF reaches `p`).
     pub fn quantile(&self, p: f64) -> f64 {
         match self {
             Dist::Normal(d) => d.mean + d.sd * special::normal_quantile(p),
@@ -515,11 +750,27 @@ impl Dist {
                 if w == 0.0 {
                     return d.min;
                 }
-                let a = 1.0 + 4.0 * (d.mode - d.min) / w;
-                let b = 1.0 + 4.0 * (d.max - d.mode) / w;
+                let (a, b) = d.shapes();
                 d.min + w * special::beta_quantile(p, a, b)
             }
             Dist::Beta(d) => special::beta_quantile(p, d.alpha, d.beta),
+            Dist::Discrete(d) => d.quantile(p),
+            Dist::Bernoulli(d) => d.quantile(p),
+        }
+    }
+
+    /// The `p`-quantile as [`Dist::quantile`], with the beta and PERT
+    /// inverted by Newton's method (`special::beta_quantile_newton`)
+    /// instead of bisection: what truncated and rank-correlated draws use,
+    /// once per draw. The other laws are the same function.
+    pub fn inverse_cdf(&self, p: f64) -> f64 {
+        match self {
+            Dist::Pert(d) if d.max > d.min => {
+                let (a, b) = d.shapes();
+                d.min + (d.max - d.min) * special::beta_quantile_newton(p, a, b)
+            }
+            Dist::Beta(d) => special::beta_quantile_newton(p, d.alpha, d.beta),
+            _ => self.quantile(p),
         }
     }
 
@@ -540,6 +791,8 @@ impl Dist {
             Dist::Triangular(d) => (d.min, d.max),
             Dist::Pert(d) => (d.min, d.max),
             Dist::Beta(_) => (0.0, 1.0),
+            Dist::Discrete(d) => d.support(),
+            Dist::Bernoulli(d) => d.support(),
         }
     }
 
@@ -553,12 +806,30 @@ impl Dist {
             Dist::Triangular(_) => "triangular",
             Dist::Pert(_) => "pert",
             Dist::Beta(_) => "beta",
+            Dist::Discrete(_) => "discrete",
+            Dist::Bernoulli(_) => "bernoulli",
         }
     }
 
-    /// `(key, value)` pairs of the parameters, in the order of
-    /// [`parameter_names`]; used for display and serialization.
+    /// `(key, value)` pairs of the scalar parameters as the distribution
+    /// was stated (`p10`, `p90` for a normal given so), otherwise in the
+    /// order of [`parameter_names`]; used for display and serialization.
+    /// A discrete law has lists instead, read by [`DiscreteDist::values`]
+    /// and [`DiscreteDist::weights`], and gives no pairs here.
     pub fn parameters(&self) -> impl Iterator<Item = (&'static str, f64)> + use<> {
+        let stated = match self {
+            Dist::Normal(d) => d.stated,
+            Dist::LogNormal(d) => d.stated,
+            _ => None,
+        };
+        if let Some([(k1, v1), (k2, v2)]) = stated {
+            let names: &'static [&'static str] = match (k1, k2) {
+                ("p10", _) => &["p10", "p90"],
+                ("p5", _) => &["p5", "p95"],
+                _ => &["mean", "sd"],
+            };
+            return names.iter().copied().zip([v1, v2, 0.0]);
+        }
         let (names, values): (&'static [&'static str], [f64; 3]) = match self {
             Dist::Normal(d) => (NORMAL_PARAMS, [d.mean, d.sd, 0.0]),
             Dist::LogNormal(d) => (LOGNORMAL_PARAMS, [d.median, d.sigma, 0.0]),
@@ -566,6 +837,8 @@ impl Dist {
             Dist::Triangular(d) => (TRIANGULAR_PARAMS, [d.min, d.mode, d.max]),
             Dist::Pert(d) => (PERT_PARAMS, [d.min, d.mode, d.max]),
             Dist::Beta(d) => (BETA_PARAMS, [d.alpha, d.beta, 0.0]),
+            Dist::Bernoulli(d) => (BERNOULLI_PARAMS, [d.p(), 0.0, 0.0]),
+            Dist::Discrete(_) => (&[], [0.0; 3]),
         };
         // Zipping stops after the names, dropping the unused padding.
         names.iter().copied().zip(values)
@@ -632,6 +905,15 @@ impl TriangularDist {
 }
 
 impl PertDist {
+    /// The beta shapes of the PERT: 1 + 4(mode − min)/(max − min) and
+    /// 1 + 4(max − mode)/(max − min). Meaningless when min == max.
+    pub fn shapes(&self) -> (f64, f64) {
+        let w = self.max - self.min;
+        (
+            1.0 + 4.0 * (self.mode - self.min) / w,
+            1.0 + 4.0 * (self.max - self.mode) / w,
+        )
+    }
     pub fn min(&self) -> f64 {
         self.min
     }
@@ -667,13 +949,13 @@ impl BetaDist {
 
 impl PartialEq for NormalDist {
     fn eq(&self, other: &Self) -> bool {
-        (self.mean, self.sd) == (other.mean, other.sd)
+        (self.mean, self.sd, self.stated) == (other.mean, other.sd, other.stated)
     }
 }
 
 impl PartialEq for LogNormalDist {
     fn eq(&self, other: &Self) -> bool {
-        (self.median, self.sigma) == (other.median, other.sigma)
+        (self.median, self.sigma, self.stated) == (other.median, other.sigma, other.stated)
     }
 }
 
@@ -761,6 +1043,20 @@ impl fmt::Debug for BetaDist {
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}(", self.name())?;
+        if let Dist::Discrete(d) = self {
+            let list = |xs: &[f64]| {
+                xs.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return write!(
+                f,
+                "values=[{}], weights=[{}])",
+                list(d.values()),
+                list(d.weights())
+            );
+        }
         for (i, (key, value)) in self.parameters().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
@@ -775,15 +1071,27 @@ impl fmt::Display for Dist {
 /// keys a scenario file uses.
 impl Serialize for Dist {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let len = 1 + self.parameters().count();
+        let len = 1 + dist_entries(self);
         let mut map = serializer.serialize_map(Some(len))?;
         serialize_dist_entries(self, &mut map)?;
         map.end()
     }
 }
 
+/// The number of parameter entries [`serialize_dist_entries`] writes.
+fn dist_entries(dist: &Dist) -> usize {
+    match dist {
+        Dist::Discrete(_) => 2,
+        _ => dist.parameters().count(),
+    }
+}
+
 fn serialize_dist_entries<M: SerializeMap>(dist: &Dist, map: &mut M) -> Result<(), M::Error> {
     map.serialize_entry("dist", dist.name())?;
+    if let Dist::Discrete(d) = dist {
+        map.serialize_entry("values", d.values())?;
+        return map.serialize_entry("weights", d.weights());
+    }
     for (key, value) in dist.parameters() {
         map.serialize_entry(key, &value)?;
     }
@@ -801,12 +1109,16 @@ pub enum Param {
 }
 
 /// A distribution with an optional clamp `(lo, hi)`, applied after drawing as
-/// `x.clamp(lo, hi)`. Build it with [`Param::random`], which validates the
-/// clamp; the fields are public for reading.
+/// `x.clamp(lo, hi)`, or an optional truncation (the distribution
+/// conditioned on an interval), never both. Build it with
+/// [`Param::random`] or [`Param::truncated`], which validate them; the
+/// fields are public for reading.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RandomParam {
     pub dist: Dist,
     pub clamp: Option<(f64, f64)>,
+    /// Boxed: rare, and it holds a conditioned discrete law.
+    pub truncate: Option<Box<Truncation>>,
 }
 
 impl Param {
@@ -838,7 +1150,23 @@ impl Param {
                 });
             }
         }
-        Ok(Param::Random(RandomParam { dist, clamp }))
+        Ok(Param::Random(RandomParam {
+            dist,
+            clamp,
+            truncate: None,
+        }))
+    }
+
+    /// A random parameter conditioned on `[lo, hi]`: finite bounds,
+    /// `lo < hi`, holding at least [`MIN_TRUNCATED_MASS`] of the
+    /// distribution's probability.
+    pub fn truncated(dist: Dist, lo: f64, hi: f64) -> Result<Param, DistError> {
+        let truncate = Truncation::new(&dist, lo, hi)?;
+        Ok(Param::Random(RandomParam {
+            dist,
+            clamp: None,
+            truncate: Some(Box::new(truncate)),
+        }))
     }
 
     /// Whether the value is drawn from a distribution (even a degenerate one).
@@ -871,6 +1199,11 @@ impl Param {
     pub fn support(&self) -> (f64, f64) {
         match self {
             Param::Fixed(x) => (*x, *x),
+            Param::Random(RandomParam {
+                dist,
+                truncate: Some(t),
+                ..
+            }) => t.support(dist),
             Param::Random(p) => {
                 let (a, b) = p.dist.support();
                 match p.clamp {
@@ -904,10 +1237,15 @@ impl Param {
 
     /// The `p`-quantile, 0 < p < 1: the fixed value, or the distribution's
     /// quantile clamped (clamping is monotone, so it maps quantiles to
-    /// quantiles).
+    /// quantiles), or the truncated distribution's quantile.
     pub fn quantile(&self, p: f64) -> f64 {
         match self {
             Param::Fixed(x) => *x,
+            Param::Random(RandomParam {
+                dist,
+                truncate: Some(t),
+                ..
+            }) => t.at(dist, p),
             Param::Random(r) => {
                 let x = r.dist.quantile(p);
                 match r.clamp {
@@ -919,11 +1257,66 @@ impl Param {
     }
 
     /// A representative value for display: the fixed value, or the
-    /// distribution's mean (ignoring the clamp).
+    /// distribution's mean (ignoring a clamp, but that of the truncated
+    /// law when truncated).
     pub fn nominal(&self) -> f64 {
         match self {
             Param::Fixed(x) => *x,
-            Param::Random(p) => p.dist.mean(),
+            Param::Random(p) => match &p.truncate {
+                Some(t) => t.moments(&p.dist).0,
+                None => p.dist.mean(),
+            },
+        }
+    }
+
+    /// The mean and variance of the values, or `None` for a clamped
+    /// distribution (whose mean depends on the mass piled on the bounds
+    /// and is not computed). A truncated law's come from
+    /// [`Truncation`]'s closed forms (quadrature for the triangular).
+    pub fn moments(&self) -> Option<(f64, f64)> {
+        match self {
+            Param::Fixed(x) => Some((*x, 0.0)),
+            Param::Random(p) => match (&p.truncate, p.clamp) {
+                (Some(t), _) => Some(t.moments(&p.dist)),
+                (None, None) => Some((p.dist.mean(), p.dist.variance())),
+                (None, Some(_)) => None,
+            },
+        }
+    }
+
+    /// The value at a standard normal `z`, a monotone map whose image of
+    /// N(0, 1) is this parameter's law: `Q(Φ(z))`, with `Q` the quantile
+    /// of [`Param::quantile`], except for an untruncated normal or
+    /// log-normal, whose value is `mean + sd z` or `median e^(σ z)`
+    /// (then clamped), exact in the far tails where `Φ(z)` rounds to 1.
+    /// The rank-correlation copula draws correlated parameters through it.
+    pub fn at_normal(&self, z: f64) -> f64 {
+        let Param::Random(r) = self else {
+            return self.quantile(0.5);
+        };
+        let direct = match (&r.dist, &r.truncate) {
+            (Dist::Normal(d), None) => Some(d.mean + d.sd * z),
+            (Dist::LogNormal(d), None) => Some(d.median * (d.sigma * z).exp()),
+            _ => None,
+        };
+        match direct {
+            Some(x) => match r.clamp {
+                Some((lo, hi)) => clamp_to(x, lo, hi),
+                None => x,
+            },
+            None => self.inverse_cdf(special::normal_cdf(z)),
+        }
+    }
+
+    /// As [`Param::quantile`], by [`Dist::inverse_cdf`]: for draws.
+    fn inverse_cdf(&self, p: f64) -> f64 {
+        match self {
+            Param::Fixed(x) => *x,
+            Param::Random(r) => match (&r.truncate, r.clamp) {
+                (Some(t), _) => t.at(&r.dist, p),
+                (None, Some((lo, hi))) => clamp_to(r.dist.inverse_cdf(p), lo, hi),
+                (None, None) => r.dist.inverse_cdf(p),
+            },
         }
     }
 }
@@ -931,6 +1324,10 @@ impl Param {
 impl RandomParam {
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        if let Some(t) = &self.truncate {
+            let u: f64 = rand::distr::StandardUniform.sample(rng);
+            return t.at(&self.dist, u);
+        }
         let x = self.dist.sample(rng);
         match self.clamp {
             Some((lo, hi)) => clamp_to(x, lo, hi),
@@ -939,6 +1336,12 @@ impl RandomParam {
     }
 
     fn fill<R: Rng + ?Sized>(&self, out: &mut [f64], rng: &mut R) {
+        if let Some(t) = &self.truncate {
+            let dist = &self.dist;
+            return fill_with(out, rng, None, |r| {
+                t.at(dist, rand::distr::StandardUniform.sample(r))
+            });
+        }
         let clamp = self.clamp;
         match &self.dist {
             Dist::Normal(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
@@ -947,6 +1350,8 @@ impl RandomParam {
             Dist::Triangular(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Pert(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Beta(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
+            Dist::Discrete(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
+            Dist::Bernoulli(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
         }
     }
 }
@@ -972,6 +1377,9 @@ impl fmt::Display for Param {
             Param::Fixed(x) => write!(f, "{x}"),
             Param::Random(p) => {
                 write!(f, "{}", p.dist)?;
+                if let Some(t) = &p.truncate {
+                    write!(f, " truncated to [{}, {}]", t.lo(), t.hi())?;
+                }
                 match p.clamp {
                     Some((lo, hi)) => write!(f, " clamped to [{lo}, {hi}]"),
                     None => Ok(()),
@@ -990,11 +1398,17 @@ impl Serialize for Param {
         match self {
             Param::Fixed(x) => serializer.serialize_f64(*x),
             Param::Random(p) => {
-                let len = 1 + p.dist.parameters().count() + usize::from(p.clamp.is_some());
+                let len = 1
+                    + dist_entries(&p.dist)
+                    + usize::from(p.clamp.is_some())
+                    + usize::from(p.truncate.is_some());
                 let mut map = serializer.serialize_map(Some(len))?;
                 serialize_dist_entries(&p.dist, &mut map)?;
                 if let Some(clamp) = &p.clamp {
                     map.serialize_entry("clamp", clamp)?;
+                }
+                if let Some(t) = &p.truncate {
+                    map.serialize_entry("truncate", &[t.lo(), t.hi()])?;
                 }
                 map.end()
             }
@@ -1465,15 +1879,85 @@ mod tests {
             Dist::triangular(0.0, 0.5, 1.0).unwrap(),
             Dist::pert(0.0, 0.5, 1.0).unwrap(),
             Dist::beta(1.0, 1.0).unwrap(),
+            Dist::discrete(&[1.0], &[1.0]).unwrap(),
+            Dist::bernoulli(0.5).unwrap(),
         ];
         let names: Vec<&str> = all.iter().map(Dist::name).collect();
         assert_eq!(names, NAMES);
-        for dist in &all {
+        for dist in all.iter().filter(|d| d.name() != "discrete") {
             let keys: Vec<&str> = dist.parameters().map(|(k, _)| k).collect();
             assert_eq!(Some(keys.as_slice()), parameter_names(dist.name()));
         }
         assert_eq!(parameter_names("normal"), Some(&["mean", "sd"][..]));
         assert_eq!(parameter_names("gamma"), None);
+    }
+
+    /// A normal or log-normal stated by quantiles has those quantiles
+    /// (to rounding), and shows and serialises as it was stated.
+    #[test]
+    fn stated_quantiles_are_recovered() {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+        for (which, p) in [(Quantiles::P10P90, 0.1), (Quantiles::P5P95, 0.05)] {
+            let n = Dist::normal_quantiles(which, 80.0, 140.0).unwrap();
+            assert!(close(n.quantile(p), 80.0) && close(n.quantile(1.0 - p), 140.0));
+            let l = Dist::lognormal_quantiles(which, 1e5, 1e6).unwrap();
+            assert!(close(l.quantile(p), 1e5) && close(l.quantile(1.0 - p), 1e6));
+        }
+        let l = Dist::lognormal_mean_sd(2e5, 1e5).unwrap();
+        assert!(close(l.mean(), 2e5) && close(l.variance().sqrt(), 1e5));
+        let l = Dist::lognormal_quantiles(Quantiles::P10P90, 1e5, 1e6).unwrap();
+        assert_eq!(l.to_string(), "lognormal(p10=100000, p90=1000000)");
+        assert_eq!(
+            serde_json::to_string(&l).unwrap(),
+            r#"{"dist":"lognormal","p10":100000.0,"p90":1000000.0}"#
+        );
+        let (_, msg) = err(Dist::normal_quantiles(Quantiles::P10P90, 5.0, 5.0));
+        assert_eq!(msg, "p10 (5) must be less than p90 (5)");
+        let (_, msg) = err(Dist::lognormal_quantiles(Quantiles::P5P95, 0.0, 5.0));
+        assert_eq!(msg, "p5 must be > 0, got 0");
+        let (_, msg) = err(Dist::lognormal_mean_sd(-1.0, 5.0));
+        assert_eq!(msg, "mean must be > 0, got -1");
+    }
+
+    /// Frequencies of discrete and Bernoulli draws within 5 SE,
+    /// sqrt(p(1-p)/N), of their normalised weights; and their display.
+    #[test]
+    fn discrete_frequencies_match_weights() {
+        let d = Dist::discrete(&[0.0, 1.0, 2.0], &[5.0, 3.0, 2.0]).unwrap();
+        let b = Dist::bernoulli(0.2).unwrap();
+        let mut r = rng(77);
+        let n = N as f64;
+        let mut counts = [0usize; 3];
+        let mut ones = 0usize;
+        for _ in 0..N {
+            counts[d.sample(&mut r) as usize] += 1;
+            ones += usize::from(b.sample(&mut r) == 1.0);
+        }
+        for (count, p) in counts.iter().zip([0.5, 0.3, 0.2]) {
+            let f = *count as f64 / n;
+            assert!(
+                (f - p).abs() <= 5.0 * (p * (1.0 - p) / n).sqrt(),
+                "{f} vs {p}"
+            );
+        }
+        let f = ones as f64 / n;
+        assert!((f - 0.2).abs() <= 5.0 * (0.2f64 * 0.8 / n).sqrt(), "{f}");
+        assert!((d.mean() - 0.7).abs() < 1e-15 && (b.variance() - 0.16).abs() < 1e-15);
+        assert_eq!(
+            d.to_string(),
+            "discrete(values=[0, 1, 2], weights=[5, 3, 2])"
+        );
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"dist":"discrete","values":[0.0,1.0,2.0],"weights":[5.0,3.0,2.0]}"#
+        );
+        assert_eq!(b.to_string(), "bernoulli(p=0.2)");
+        let t = Param::truncated(Dist::normal(0.0, 1.0).unwrap(), -1.0, 2.0).unwrap();
+        assert_eq!(t.to_string(), "normal(mean=0, sd=1) truncated to [-1, 2]");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"dist":"normal","mean":0.0,"sd":1.0,"truncate":[-1.0,2.0]}"#
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 use super::accumulator::{Accumulator, DriverAccumulator, StreamAccumulator, TargetAccumulator};
 use super::{RunOptions, stream_key};
+use crate::model::correlation::Copula;
 use crate::model::{Block, FactorSeeds, Kind, Model, PathOutcomes, Rekey};
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::{Scenario, Span};
@@ -55,6 +56,9 @@ pub struct Plan<'a> {
     /// Whether contributions and the drivers of a miss are kept; sweeps
     /// skip them too.
     drivers: bool,
+    /// The rank-correlated parameters, drawn once per block for every
+    /// stream; `None` when nothing is correlated.
+    copula: Option<Copula>,
 }
 
 impl<'a> Plan<'a> {
@@ -122,6 +126,7 @@ impl<'a> Plan<'a> {
             method: options.method(),
             monthly: true,
             drivers: true,
+            copula: scenario.copula(),
         }
     }
 
@@ -210,6 +215,21 @@ impl<'a> Plan<'a> {
             horizon: h,
             rekey: None,
             factors: self.factor_seeds,
+            correlated: None,
+        };
+        // Each correlated parameter's normals come from its own stream as
+        // that stream sees the block (its seed, any re-keying), so that
+        // re-keying one source moves the parameters correlated with it.
+        let correlated = self.copula.as_ref().map(|c| {
+            c.draw(|i| Block {
+                seed: self.stream_seeds[i],
+                rekey: self.stream_rekeys[i],
+                ..block
+            })
+        });
+        let block = Block {
+            correlated: correlated.as_ref(),
+            ..block
         };
         let mut acc = self.empty_accumulator(n);
         acc.paths = n as u64;

@@ -115,6 +115,8 @@ pub struct Layout<'a> {
     segments: Vec<String>,
     /// Per target: its segments' indices and its measure.
     targets: Vec<(Vec<usize>, Span)>,
+    /// The run's copula: the rows show the correlated values it draws.
+    copula: Option<crate::model::correlation::Copula>,
 }
 
 impl<'a> Layout<'a> {
@@ -147,6 +149,7 @@ impl<'a> Layout<'a> {
             inputs,
             segments,
             targets,
+            copula: scenario.copula(),
         }
     }
 
@@ -192,6 +195,12 @@ impl<'a> Layout<'a> {
                 seed: options.seed,
                 rekey: None,
             },
+            correlated: None,
+        };
+        let correlated = self.copula.as_ref().map(|c| c.draw(|_| block));
+        let block = Block {
+            correlated: correlated.as_ref(),
+            ..block
         };
         let streams = &self.scenario.streams;
         let keys: Vec<u64> = streams

@@ -102,7 +102,7 @@ pub struct FactorSeeds {
     pub rekey: Option<Rekey>,
 }
 
-impl Block {
+impl Block<'_> {
     /// The values of the factor whose key is `key` in this block, in
     /// order: path after path (and month after month within a path, for a
     /// growth factor).
@@ -130,7 +130,7 @@ thread_local! {
     static LAST_SHOCKS: RefCell<Option<Shocks>> = const { RefCell::new(None) };
 }
 
-impl Block {
+impl Block<'_> {
     /// The first `len` values of the growth factor keyed `key` in this
     /// block (`len` = paths × (months − 1), path after path): the values
     /// [`Block::factor_source`] gives, drawn once per thread and block

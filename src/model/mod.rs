@@ -7,6 +7,7 @@
 
 mod allowed;
 mod client;
+pub mod correlation;
 mod factor;
 mod growth;
 mod pipeline;
@@ -140,7 +141,7 @@ pub(crate) fn add_chunk(
 /// The coordinates of one block of paths, from which every generator of
 /// every stream in it is derived.
 #[derive(Clone, Copy, Debug)]
-pub struct Block {
+pub struct Block<'a> {
     pub seed: u64,
     pub index: u64,
     pub paths: usize,
@@ -153,6 +154,10 @@ pub struct Block {
     /// stream's, so that re-keying a stream leaves the factor it shares
     /// with others as it is.
     pub factors: FactorSeeds,
+    /// The block's values of the rank-correlated parameters (see
+    /// [`correlation`]), drawn once for all streams; `None` when the
+    /// scenario correlates nothing.
+    pub correlated: Option<&'a correlation::CorrelatedDraws>,
 }
 
 /// A purpose (by key) that draws from `seed` instead of the block's.
@@ -162,7 +167,7 @@ pub struct Rekey {
     pub seed: u64,
 }
 
-impl Block {
+impl Block<'_> {
     /// The generator for one purpose of the stream whose key is `stream`.
     pub fn generator(&self, stream: u64, purpose: &str) -> Generator {
         let key = rng::key(purpose);
@@ -179,9 +184,14 @@ impl Block {
     }
 
     /// One value of `param` per path, from the parameter's own generator
-    /// (normal and log-normal draws batched, see `model::sample`). A fixed
-    /// value draws nothing.
+    /// (normal and log-normal draws batched, see `model::sample`), or the
+    /// block's correlated values of it. A fixed value draws nothing.
     pub fn draw(&self, stream: u64, name: &str, param: &Param, out: &mut Vec<f64>) {
+        if let Some(values) = self.correlated.and_then(|c| c.get(stream, name)) {
+            out.clear();
+            out.extend_from_slice(values);
+            return;
+        }
         out.clear();
         out.resize(self.paths, 0.0);
         match param {

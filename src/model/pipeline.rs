@@ -417,6 +417,7 @@ mod tests {
                 seed: 4,
                 rekey: None,
             },
+            correlated: None,
         };
         let param = Param::random(crate::dist::Dist::lognormal(1e5, 1.0).expect("valid"), None)
             .expect("valid");

@@ -77,12 +77,15 @@ impl Source {
     /// Fills `out` with values of `param`, in order: the constant of a fixed
     /// value (drawing nothing), normal and log-normal draws from this
     /// source's standard normals (`mean + sd z`, `exp(ln median + sigma
-    /// z)`), any other distribution through [`Param::fill`] on the
-    /// generator; then the clamp, if any.
+    /// z)`), any other distribution (and any truncated one) through
+    /// [`Param::fill`] on the generator; then the clamp, if any.
     pub(crate) fn fill_param(&mut self, param: &Param, out: &mut [f64]) {
         let Param::Random(random) = param else {
             return param.fill(out, &mut self.main);
         };
+        if random.truncate.is_some() {
+            return param.fill(out, &mut self.main);
+        }
         match &random.dist {
             Dist::Normal(d) if d.sd() > 0.0 => {
                 self.fill(out);
@@ -405,7 +408,7 @@ mod tests {
         assert!(zig.x.windows(2).all(|w| w[0] > w[1]));
     }
 
-    fn block() -> Block {
+    fn block() -> Block<'static> {
         Block {
             seed: 1,
             index: 0,
@@ -416,6 +419,7 @@ mod tests {
                 seed: 1,
                 rekey: None,
             },
+            correlated: None,
         }
     }
 

@@ -58,6 +58,14 @@ impl Scenario {
         for (path, prefix, link) in self.factor_links() {
             lines.push(format!("{path}.{prefix}factor={}", quote(&link.id)));
         }
+        for c in &self.correlations {
+            let between: Vec<String> = c.between.iter().map(|p| quote(p)).collect();
+            lines.push(format!(
+                "correlation.{}.between=[{}]",
+                c.id,
+                between.join(",")
+            ));
+        }
         for (path, value) in self.parameters() {
             lines.push(format!("{path}={value}"));
         }

@@ -6,6 +6,7 @@
 //! problem with its file, line, column and field path.
 
 mod canonical;
+mod correlation;
 mod error;
 mod factor;
 mod measure;
@@ -13,6 +14,7 @@ mod raw;
 mod set;
 mod validate;
 
+pub use correlation::Correlation;
 pub use error::{Diagnostic, ScenarioError, closest};
 pub use factor::Factor;
 pub use measure::{Measure, Span};
@@ -81,6 +83,8 @@ pub struct Scenario {
     pub streams: Vec<Stream>,
     /// The common drivers streams may be linked to, in the file's order.
     pub factors: Vec<Factor>,
+    /// Rank correlations between per-path parameters, in file order.
+    pub correlations: Vec<Correlation>,
     /// Where the scenario came from, for messages.
     pub origin: String,
 }

@@ -25,6 +25,8 @@ pub struct RawFile {
     pub stream: Vec<Spanned<RawStream>>,
     #[serde(default)]
     pub factor: Vec<Spanned<RawFactor>>,
+    #[serde(default)]
+    pub correlation: Vec<Spanned<RawCorrelation>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -33,6 +35,15 @@ pub struct RawFactor {
     pub name: Spanned<String>,
     pub id: Option<Spanned<String>>,
     pub kind: Option<Spanned<String>>,
+}
+
+/// A rank correlation between two per-path parameters, by their paths.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    pub name: Option<Spanned<String>>,
+    pub between: Spanned<Vec<Spanned<String>>>,
+    pub rank: Spanned<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +133,9 @@ pub struct RawStream {
 
 /// A numeric parameter as written: a number, or an inline table naming a
 /// distribution.
+// Read once per value of a file or `--set`: the size of a distribution's
+// table costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum RawParam {
     Number(f64),
@@ -143,7 +157,15 @@ pub struct RawDist {
     pub max: Option<f64>,
     pub alpha: Option<f64>,
     pub beta: Option<f64>,
+    pub p: Option<f64>,
+    pub p5: Option<f64>,
+    pub p10: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub values: Option<Vec<f64>>,
+    pub weights: Option<Vec<f64>>,
     pub clamp: Option<[f64; 2]>,
+    pub truncate: Option<[f64; 2]>,
 }
 
 /// A field that takes a whole number, as written: an integer, or a float

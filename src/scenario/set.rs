@@ -4,6 +4,7 @@
 //! Paths are `kind.id.field[.field]` or `scenario.field`; the value goes
 //! through the same checks as the file, so a scenario stays valid.
 
+use super::correlation;
 use super::error::Diagnostic;
 use super::raw;
 use super::validate::build_param;
@@ -54,6 +55,9 @@ impl Scenario {
                 ));
             }
         }
+        for c in &self.correlations {
+            list.push((format!("correlation.{}.rank", c.id), c.rank.to_string()));
+        }
         list
     }
 
@@ -68,7 +72,8 @@ impl Scenario {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(
                     "paths are kind.id.field (client, pipeline, subscription, stream), \
-                     target.id.amount or scenario.field; `simulate FILE --list-parameters` lists them",
+                     target.id.amount, correlation.id.rank or scenario.field; \
+                     `simulate FILE --list-parameters` lists them",
                 ),
             }
         };
@@ -129,6 +134,26 @@ impl Scenario {
                 }
             }
         }
+        if head == "correlation" && rest == Some("rank") {
+            let Some(i) = self.correlations.iter().position(|c| c.id == second) else {
+                return Err(unknown(self));
+            };
+            let ParamValue::Number(rank) = value else {
+                return Err(problem("a rank must be a number".into())
+                    .with_help("a Spearman rank correlation, a number in [-1, 1]"));
+            };
+            if let Some((message, help)) = correlation::rank_problem(*rank) {
+                return Err(problem(message).with_help(help));
+            }
+            let previous = std::mem::replace(&mut self.correlations[i].rank, *rank);
+            if let Some((_, message, help)) = correlation::definiteness_problem(&self.correlations)
+            {
+                // Leave the scenario as it was: still valid.
+                self.correlations[i].rank = previous;
+                return Err(problem(message).with_help(help));
+            }
+            return Ok(());
+        }
         let Some(kind) = Kind::ALL.into_iter().find(|k| k.as_str() == head) else {
             return Err(unknown(self));
         };
@@ -150,7 +175,22 @@ impl Scenario {
             c.churn.earliest_month = n as u32;
             return Ok(());
         }
-        let built = build_param(value);
+        // `FIELD.KEY` reaches one key of a distribution (`...annual_growth.p90`).
+        let (field, value) = match stream.model.fields().into_iter().find(|f| f.name == field) {
+            Some(_) => (field, value.clone()),
+            None => {
+                let Some((f, key)) = field.rsplit_once('.') else {
+                    return Err(unknown(self));
+                };
+                let Some(slot) = stream.model.fields().into_iter().find(|s| s.name == f) else {
+                    return Err(unknown(self));
+                };
+                let changed = with_key(&slot.param, key, value)
+                    .map_err(|(message, help)| problem(message).with_help(help))?;
+                (f, changed)
+            }
+        };
+        let built = build_param(&value);
         let Some(slot) = stream
             .model
             .fields_mut()
@@ -239,6 +279,45 @@ pub fn closest_path<'a>(
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// The distribution of `param` as a file writes it, with `key` set to
+/// `value`: what `--set FIELD.KEY=VALUE` means. Only a key the
+/// distribution is written with can be set (`p90` of a normal given by
+/// `p10`/`p90`, not its `sd`), a number for a number and a list for a list.
+fn with_key(
+    param: &crate::dist::Param,
+    key: &str,
+    value: &ParamValue,
+) -> Result<ParamValue, (String, String)> {
+    let serde_json::Value::Object(mut map) = serde_json::to_value(param).unwrap_or_default() else {
+        return Err((
+            "this field holds a number, not a distribution".into(),
+            "set the whole field: FIELD=VALUE".into(),
+        ));
+    };
+    let keys: Vec<String> = map.keys().filter(|k| *k != "dist").cloned().collect();
+    let listed = keys
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let ParamValue::Number(x) = value else {
+        return Err((
+            format!("`{key}` takes a number"),
+            "give the whole distribution as FIELD={ dist = .. } instead".into(),
+        ));
+    };
+    let slot = map.get_mut(key).filter(|v| v.is_number()).ok_or_else(|| {
+        (
+            format!("the distribution has no number `{key}` to set"),
+            format!("its keys are {listed}; set the whole field to change its form"),
+        )
+    })?;
+    *slot = serde_json::Value::from(*x);
+    serde_json::from_value::<raw::RawDist>(serde_json::Value::Object(map))
+        .map(ParamValue::Dist)
+        .map_err(|e| (e.to_string(), format!("its keys are {listed}")))
 }
 
 fn whole_number(value: &ParamValue, min: u64, max: u64) -> Result<u64, (String, String)> {

@@ -13,7 +13,7 @@ use super::{
     MAX_HORIZON_MONTHS, MAX_STREAMS, MAX_TARGETS, Measure, Scenario, Stream, Target,
     arrivals_problem, is_valid_id, snake_case,
 };
-use crate::dist::{self, Dist, Param};
+use crate::dist::{self, Dist, DistError, Param, Quantiles};
 use crate::model::{
     Churn, Client, FactorKind, Growth, GrowthStream, Kind, Model, Pipeline, Subscription,
 };
@@ -45,14 +45,15 @@ pub fn build_param(raw: &RawParam) -> Result<Param, (String, Option<String>)> {
 }
 
 fn build_dist(d: &RawDist) -> Result<Param, (String, Option<String>)> {
-    let Some(takes) = dist::parameter_names(&d.dist) else {
+    let forms = dist::forms(&d.dist);
+    if forms.is_empty() {
         let allowed = dist::NAMES.join(", ");
         let help = match closest(&d.dist, dist::NAMES.iter().copied()) {
             Some(best) => format!("did you mean \"{best}\"? allowed: {allowed}"),
             None => format!("allowed: {allowed}"),
         };
         return Err((format!("unknown distribution \"{}\"", d.dist), Some(help)));
-    };
+    }
     let given = [
         ("mean", d.mean),
         ("sd", d.sd),
@@ -63,18 +64,31 @@ fn build_dist(d: &RawDist) -> Result<Param, (String, Option<String>)> {
         ("max", d.max),
         ("alpha", d.alpha),
         ("beta", d.beta),
+        ("p", d.p),
+        ("p5", d.p5),
+        ("p10", d.p10),
+        ("p90", d.p90),
+        ("p95", d.p95),
+        ("values", d.values.as_ref().map(|_| 0.0)),
+        ("weights", d.weights.as_ref().map(|_| 0.0)),
     ];
-    let takes_list = takes
+    let keys = |form: &[&str]| {
+        form.iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let takes_list = forms
         .iter()
-        .map(|t| format!("`{t}`"))
+        .map(|f| keys(f))
         .collect::<Vec<_>>()
-        .join(", ");
+        .join(", or ");
     let usage = format!(
-        "{} takes {takes_list}, and optionally `clamp = [lo, hi]`",
+        "{} takes {takes_list}, and optionally `clamp = [lo, hi]` or `truncate = [lo, hi]`",
         d.dist
     );
     for (key, value) in given {
-        if value.is_some() && !takes.contains(&key) {
+        if value.is_some() && !forms.iter().any(|f| f.contains(&key)) {
             return Err((
                 format!("`{key}` is not a parameter of {}", d.dist),
                 Some(usage),
@@ -82,29 +96,77 @@ fn build_dist(d: &RawDist) -> Result<Param, (String, Option<String>)> {
         }
     }
     let get = |key: &str| given.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v);
-    let missing: Vec<String> = takes
+    // The form is the one whose keys are all given, with no key of
+    // another; otherwise the message names what is missing from the form
+    // most nearly given.
+    let given_keys: Vec<&str> = given
         .iter()
-        .filter(|k| get(k).is_none())
-        .map(|k| format!("`{k}`"))
+        .filter(|(_, v)| v.is_some())
+        .map(|(k, _)| *k)
         .collect();
-    if !missing.is_empty() {
-        return Err((
-            format!("{} needs {}", d.dist, missing.join(" and ")),
-            Some(usage),
-        ));
-    }
+    let form = forms
+        .iter()
+        .find(|f| f.iter().all(|k| get(k).is_some()) && given_keys.iter().all(|k| f.contains(k)));
+    let Some(form) = form else {
+        let nearest = forms
+            .iter()
+            .max_by_key(|f| {
+                // Most keys in common; the first form on a tie.
+                (
+                    f.iter().filter(|k| get(k).is_some()).count(),
+                    usize::MAX - forms.iter().position(|g| g == *f).unwrap_or(0),
+                )
+            })
+            .copied()
+            .unwrap_or(forms[0]);
+        let missing: Vec<String> = nearest
+            .iter()
+            .filter(|k| get(k).is_none())
+            .map(|k| format!("`{k}`"))
+            .collect();
+        let extra: Vec<String> = given_keys
+            .iter()
+            .filter(|k| !nearest.contains(k))
+            .map(|k| format!("`{k}`"))
+            .collect();
+        let message = if missing.is_empty() {
+            format!(
+                "{} cannot take {} together with {}",
+                d.dist,
+                extra.join(" and "),
+                keys(nearest)
+            )
+        } else {
+            format!("{} needs {}", d.dist, missing.join(" and "))
+        };
+        return Err((message, Some(usage)));
+    };
     let v = |key: &str| get(key).unwrap_or(f64::NAN);
-    let built = match d.dist.as_str() {
-        "normal" => Dist::normal(v("mean"), v("sd")),
-        "lognormal" => Dist::lognormal(v("median"), v("sigma")),
-        "uniform" => Dist::uniform(v("min"), v("max")),
-        "triangular" => Dist::triangular(v("min"), v("mode"), v("max")),
-        "pert" => Dist::pert(v("min"), v("mode"), v("max")),
-        "beta" => Dist::beta(v("alpha"), v("beta")),
-        other => return Err((format!("unknown distribution \"{other}\""), None)),
+    let built = match (d.dist.as_str(), form[0]) {
+        ("normal", "p10") => Dist::normal_quantiles(Quantiles::P10P90, v("p10"), v("p90")),
+        ("normal", "p5") => Dist::normal_quantiles(Quantiles::P5P95, v("p5"), v("p95")),
+        ("normal", _) => Dist::normal(v("mean"), v("sd")),
+        ("lognormal", "p10") => Dist::lognormal_quantiles(Quantiles::P10P90, v("p10"), v("p90")),
+        ("lognormal", "p5") => Dist::lognormal_quantiles(Quantiles::P5P95, v("p5"), v("p95")),
+        ("lognormal", "mean") => Dist::lognormal_mean_sd(v("mean"), v("sd")),
+        ("lognormal", _) => Dist::lognormal(v("median"), v("sigma")),
+        ("uniform", _) => Dist::uniform(v("min"), v("max")),
+        ("triangular", _) => Dist::triangular(v("min"), v("mode"), v("max")),
+        ("pert", _) => Dist::pert(v("min"), v("mode"), v("max")),
+        ("beta", _) => Dist::beta(v("alpha"), v("beta")),
+        ("bernoulli", _) => Dist::bernoulli(v("p")),
+        ("discrete", _) => Dist::discrete(
+            d.values.as_deref().unwrap_or_default(),
+            d.weights.as_deref().unwrap_or_default(),
+        ),
+        (other, _) => return Err((format!("unknown distribution \"{other}\""), None)),
     };
     built
-        .and_then(|dist| Param::random(dist, d.clamp.map(|[lo, hi]| (lo, hi))))
+        .and_then(|dist| match (d.clamp, d.truncate) {
+            (Some(_), Some(_)) => Err(DistError::ClampAndTruncate),
+            (_, Some([lo, hi])) => Param::truncated(dist, lo, hi),
+            (clamp, None) => Param::random(dist, clamp.map(|[lo, hi]| (lo, hi))),
+        })
         .map_err(|e| (format!("invalid {}: {e}", d.dist), Some(usage)))
 }
 
@@ -736,6 +798,11 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         );
     }
 
+    let (correlations, problems) = super::correlation::build(&raw.correlation, &streams);
+    for (span, field, message, help) in problems {
+        b.report(span, &field, message, Some(help));
+    }
+
     if !b.problems.is_empty() {
         // In file order, whatever order the checks ran in.
         b.problems
@@ -751,6 +818,7 @@ pub fn validate(raw: RawFile, text: &str, origin: &str) -> Result<Scenario, Scen
         targets,
         streams,
         factors: factors.to_vec(),
+        correlations,
         origin: origin.to_string(),
     })
 }
