@@ -33,6 +33,10 @@ pub struct DriverAccumulator {
     pub streams: Vec<usize>,
     pub moments: CoMoments,
     pub miss: MissMeans,
+    /// Per stream, the paths on which it had churned by the end of the
+    /// target's window (0 for streams that cannot churn): the "(all)"
+    /// beside each client's churn given a miss.
+    pub churned: Vec<u64>,
 }
 
 impl DriverAccumulator {
@@ -42,12 +46,16 @@ impl DriverAccumulator {
             streams,
             moments: CoMoments::new(k),
             miss: MissMeans::new(k),
+            churned: vec![0; k],
         }
     }
 
     pub fn merge(&mut self, other: &DriverAccumulator) {
         self.moments.merge(&other.moments);
         self.miss.merge(&other.miss);
+        for (mine, theirs) in self.churned.iter_mut().zip(&other.churned) {
+            *mine += theirs;
+        }
     }
 }
 
@@ -188,6 +196,7 @@ impl Accumulator {
                             x.streams == y.streams
                                 && y.moments.has_parts(x.streams.len())
                                 && y.miss.has_parts(x.streams.len())
+                                && y.churned.len() == x.streams.len()
                         }
                         _ => false,
                     }

@@ -241,7 +241,7 @@ impl<'a> Plan<'a> {
             // Each stream's horizon revenue and churn, path by path.
             let k = self.streams.len();
             scratch.stream_totals.resize(k * n, 0.0);
-            scratch.churned.resize(k * n, false);
+            scratch.churn_month.resize(k * n, 0);
             // Each stream's value by every windowed measure, when the
             // drivers need them: `[span][stream][path]`.
             let windowed = self.drivers && !self.spans.is_empty();
@@ -254,7 +254,7 @@ impl<'a> Plan<'a> {
                 }
                 let (model, key, segment) = self.streams[i];
                 let totals = &mut scratch.stream_totals[i * n..(i + 1) * n];
-                let churned = &mut scratch.churned[i * n..(i + 1) * n];
+                let churn_month = &mut scratch.churn_month[i * n..(i + 1) * n];
                 let block = Block {
                     seed: self.stream_seeds[i],
                     rekey: self.stream_rekeys[i],
@@ -263,7 +263,7 @@ impl<'a> Plan<'a> {
                 let out = &mut revenue[segment * size..(segment + 1) * size];
                 let paths = PathOutcomes {
                     revenue: totals,
-                    churned,
+                    churn_month,
                 };
                 if windowed {
                     let own = &mut scratch.own;
@@ -324,13 +324,25 @@ impl<'a> Plan<'a> {
                         Some(w) => &scratch.stream_spans[(w * k + i) * n..(w * k + i + 1) * n],
                     };
                     let parts: Vec<&[f64]> = drivers.streams.iter().map(|&i| of(i)).collect();
-                    let flags: Vec<&[bool]> = drivers
+                    // A client counts as gone when it left by the end of
+                    // the target's window: leaving in month 30 does not
+                    // explain a miss of months 1 to 12.
+                    let last = span.map_or(h, |w| self.spans[w].hi + 1);
+                    let flags: Vec<Vec<bool>> = drivers
                         .streams
                         .iter()
                         .map(|&i| match self.streams[i].0.kind() {
-                            Kind::Client => &scratch.churned[i * n..(i + 1) * n],
-                            _ => &[],
+                            Kind::Client => scratch.churn_month[i * n..(i + 1) * n]
+                                .iter()
+                                .map(|&m| m != 0 && usize::from(m) <= last)
+                                .collect(),
+                            _ => Vec::new(),
                         })
+                        .collect();
+                    let flags: Vec<&[bool]> = flags.iter().map(Vec::as_slice).collect();
+                    drivers.churned = flags
+                        .iter()
+                        .map(|f| f.iter().filter(|&&c| c).count() as u64)
                         .collect();
                     drivers.moments = CoMoments::from_slices(totals, &parts);
                     drivers.miss = MissMeans::from_slices(totals, target.amount, &parts, &flags);
@@ -354,8 +366,9 @@ struct Scratch {
     totals: Vec<f64>,
     /// Each stream's horizon revenue by path: `[stream][path]`.
     stream_totals: Vec<f64>,
-    /// Whether each stream churned on each path: `[stream][path]`.
-    churned: Vec<bool>,
+    /// The month each stream churned in on each path, 0 if it did not
+    /// within the horizon: `[stream][path]`.
+    churn_month: Vec<u16>,
     /// One stream's revenue, `[month][path]`, when windowed measures need
     /// it apart from its segment's.
     own: Vec<f64>,

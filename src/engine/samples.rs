@@ -242,13 +242,13 @@ impl<'a> Layout<'a> {
         let mut revenue = vec![0.0; self.segments.len() * size];
         let mut own = vec![0.0; size];
         let mut stream_totals: Vec<Vec<f64>> = vec![Vec::new(); streams.len()];
-        let (mut path_revenue, mut churned) = (vec![0.0; n], vec![false; n]);
+        let (mut path_revenue, mut churn_month) = (vec![0.0; n], vec![0u16; n]);
         for i in self.scenario.canonical_order() {
             let (s, key) = (&streams[i], keys[i]);
             own.fill(0.0);
             let paths = PathOutcomes {
                 revenue: &mut path_revenue,
-                churned: &mut churned,
+                churn_month: &mut churn_month,
             };
             s.model.simulate(&block, key, &mut own, paths);
             let segment = self

@@ -190,10 +190,11 @@ impl Client {
         );
         let mut growth = self.growth.prepare(block, stream);
         let churn = self.churn_months(block, stream, &probability);
-        for (flag, &t) in paths.churned.iter_mut().zip(&churn) {
-            *flag = t <= h as f64;
+        // Horizons are at most 1200 months: a churn month fits a u16.
+        for (month, &t) in paths.churn_month.iter_mut().zip(&churn) {
+            *month = if t <= h as f64 { t as u16 } else { 0 };
         }
-        let churned = paths.churned.iter().filter(|&&c| c).count() as u64;
+        let churned = paths.churn_month.iter().filter(|&&m| m != 0).count() as u64;
         // The share of spend lost after churn, per path.
         let lost: Vec<f64> = retain.iter().map(|r| 1.0 - r).collect();
 

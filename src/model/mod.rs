@@ -113,9 +113,11 @@ impl Outcome {
 pub struct PathOutcomes<'a> {
     /// Horizon revenue of each path (overwritten).
     pub revenue: &'a mut [f64],
-    /// Whether the stream churned within the horizon on each path
-    /// (overwritten; always false for kinds that cannot churn).
-    pub churned: &'a mut [bool],
+    /// The month (1-based) the stream churned in on each path, or 0 when
+    /// it did not within the horizon (overwritten; always 0 for kinds that
+    /// cannot churn). A month, not a flag, so that a target measured over
+    /// a window can ask whether a client had left by the window's end.
+    pub churn_month: &'a mut [u16],
 }
 
 /// Adds a chunk's revenue, month-major over its `c` paths, into the
@@ -296,9 +298,9 @@ impl Model {
     ) -> Outcome {
         debug_assert_eq!(out.len(), block.paths * block.horizon);
         debug_assert_eq!(paths.revenue.len(), block.paths);
-        debug_assert_eq!(paths.churned.len(), block.paths);
+        debug_assert_eq!(paths.churn_month.len(), block.paths);
         paths.revenue.fill(0.0);
-        paths.churned.fill(false);
+        paths.churn_month.fill(0);
         match self {
             Model::Client(c) => c.simulate(block, stream, out, paths),
             Model::Pipeline(p) => p.simulate(block, stream, out, paths.revenue),

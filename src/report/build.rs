@@ -199,6 +199,8 @@ fn miss_drivers(scenario: &Scenario, d: &DriverAccumulator) -> MissDrivers {
                     shift: given - d.moments.mean(k),
                     churn_probability_given_miss: (stream.kind() == Kind::Client)
                         .then(|| d.miss.flagged_fraction(k).unwrap_or(f64::NAN)),
+                    churn_probability: (stream.kind() == Kind::Client && d.moments.count() > 0)
+                        .then(|| d.churned[k] as f64 / d.moments.count() as f64),
                 }
             })
             .collect(),

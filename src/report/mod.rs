@@ -165,9 +165,14 @@ pub struct MissDriver {
     pub mean_given_miss: f64,
     /// `E[R_s | miss] - E[R_s]`; the shifts sum to `E[R | miss] - E[R]`.
     pub shift: f64,
-    /// Clients only: P(churned within the horizon | miss).
+    /// Clients only: P(churned by the end of the target's window | miss);
+    /// the window is the horizon unless the target gives `months`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub churn_probability_given_miss: Option<f64>,
+    /// Clients only: P(churned by the end of the target's window), over
+    /// every path: what the probability given a miss compares with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub churn_probability: Option<f64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

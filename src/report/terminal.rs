@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::money::{money, percent, thousands};
-use super::{Bin, Report, StreamReport, TargetReport};
+use super::{Bin, Report, TargetReport};
 
 /// Widest histogram bar, in characters.
 const BAR_WIDTH: usize = 40;
@@ -118,7 +118,7 @@ pub fn render(report: &Report, color: bool) -> String {
     for t in &report.targets {
         out.push('\n');
         target(&mut out, t, &style);
-        drivers(&mut out, t, &report.streams, &style);
+        drivers(&mut out, t, &style);
     }
     out.push('\n');
     monthly(&mut out, report, &style);
@@ -232,7 +232,7 @@ const DRIVER_NAME_WIDTH: usize = 34;
 /// What drives the target: each stream's sd and share of the variance, and
 /// on the paths that miss, how far its mean moves (and how often a client
 /// churned there, against how often overall).
-fn drivers(out: &mut String, t: &TargetReport, streams: &[StreamReport], style: &Style) {
+fn drivers(out: &mut String, t: &TargetReport, style: &Style) {
     if t.contributions.is_empty() {
         return;
     }
@@ -292,12 +292,9 @@ fn drivers(out: &mut String, t: &TargetReport, streams: &[StreamReport], style: 
             let sign = if d.shift >= 0.0 { "+" } else { "" };
             let _ = write!(line, " {:>9}", format!("{sign}{}", money(d.shift)));
             if let Some(p) = d.churn_probability_given_miss {
-                let all = streams
-                    .iter()
-                    .find(|s| format!("{}.{}", s.kind.as_str(), s.id) == d.stream)
-                    .and_then(|s| s.churn_probability);
+                // Both by the end of the target's window.
                 let _ = write!(line, "  {}", percent(p));
-                if let Some(all) = all {
+                if let Some(all) = d.churn_probability {
                     let _ = write!(line, " ({})", percent(all));
                 }
             }

@@ -255,3 +255,51 @@ fn samples_hold_the_measured_value() {
         assert!((mean - want).abs() <= 1e-9 * want, "{id}: {mean} vs {want}");
     }
 }
+
+/// The drivers of a miss of a window count a client as gone when it left
+/// by the window's end: for FY1 of the three-year plan, each client's
+/// churn over all paths is, exactly, the base plan's over its 12-month
+/// horizon (the same clients draw the same churn months, whatever the
+/// horizon), not the three years' churn.
+#[test]
+fn a_windows_drivers_count_churn_by_the_windows_end() {
+    let json = |file: &str| -> serde_json::Value {
+        let out = simulate()
+            .args([file, "--paths", "20000", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let three = json("scenarios/three_years.toml");
+    let base = json("scenarios/base.toml");
+    let fy1 = three["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["months"] == serde_json::json!([1, 12]))
+        .expect("an FY1 target");
+    let mut clients = 0;
+    for d in fy1["miss_drivers"]["streams"].as_array().unwrap() {
+        let Some(by_month_12) = d["churn_probability"].as_f64() else {
+            continue;
+        };
+        let id = d["stream"].as_str().unwrap().trim_start_matches("client.");
+        let stream = |r: &serde_json::Value| {
+            r["streams"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == id)
+                .map(|s| s["churn_probability"].as_f64().unwrap())
+                .unwrap()
+        };
+        assert_eq!(by_month_12, stream(&base), "{id}");
+        if id == "tiktok_bytedance" {
+            // Over three years TikTok leaves far more often.
+            assert!(stream(&three) > by_month_12 + 0.2);
+        }
+        clients += 1;
+    }
+    assert!(clients >= 4);
+}
