@@ -112,7 +112,7 @@ pub fn bench(
     bench_methods(scenario, options, &[options.run.quantiles], observer)
 }
 
-/// As [`bench`], for each quantile choice of `methods` in turn (the
+/// As [`bench()`], for each quantile choice of `methods` in turn (the
 /// floors, which do not depend on it, once).
 pub fn bench_methods(
     scenario: &Scenario,
