@@ -6,7 +6,7 @@ use super::{
 };
 use crate::engine::{DriverAccumulator, RunResult};
 use crate::model::Kind;
-use crate::scenario::Scenario;
+use crate::scenario::{Measure, Scenario};
 use crate::stats::{Quantiles, Z95, wilson_interval};
 
 /// Bars in the histogram of horizon revenue.
@@ -119,7 +119,14 @@ pub fn build(scenario: &Scenario, result: &RunResult) -> Report {
                         p95: month.values.quantile(0.95),
                     })
                     .collect(),
-                largest_client: largest(&t.segments),
+                largest_client: match &r.drivers {
+                    // A window's revenue is not the horizon's: shares of
+                    // it come from the streams' windowed means.
+                    Some(d) if t.months.is_some() || t.measure != Measure::Total => {
+                        largest_in_window(scenario, d)
+                    }
+                    _ => largest(&t.segments),
+                },
                 histogram: histogram(&r.totals, t.amount),
                 contributions: r
                     .drivers
@@ -180,6 +187,24 @@ fn contributions(scenario: &Scenario, d: &DriverAccumulator) -> Vec<Contribution
             share_of_variance: d.moments.share_of_variance(k),
         })
         .collect()
+}
+
+/// The client with the largest share of a windowed target's mean, from
+/// its streams' means measured over the same window (the first of
+/// equals in the target's stream order).
+fn largest_in_window(scenario: &Scenario, d: &DriverAccumulator) -> Option<Share> {
+    let of: f64 = (0..d.streams.len()).map(|k| d.moments.mean(k)).sum();
+    d.streams
+        .iter()
+        .enumerate()
+        .filter(|&(_, &i)| scenario.streams[i].kind() == Kind::Client)
+        .map(|(k, &i)| (d.moments.mean(k), &scenario.streams[i]))
+        .reduce(|best, x| if x.0 > best.0 { x } else { best })
+        .map(|(mean, s)| Share {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            share: if of > 0.0 { mean / of } else { 0.0 },
+        })
 }
 
 /// Each stream's mean over the paths that miss, against its mean.

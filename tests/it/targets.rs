@@ -303,3 +303,66 @@ fn a_windows_drivers_count_churn_by_the_windows_end() {
     }
     assert!(clients >= 4);
 }
+
+/// A window's largest client is the largest over the window, with its
+/// share of the window's mean: two clients, one flat at 1.2M a month, one
+/// doubling a year from 0.5M, over 24 months. Over FY2 (months 13 to 24)
+/// the doubling one earns 0.5M · Σ 2^(j/12), j = 12..23 (16.8M), against
+/// 14.4M; over the horizon the flat one is larger (28.8M against 25.2M).
+#[test]
+fn a_windows_largest_client_is_the_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.toml");
+    std::fs::write(
+        &file,
+        r#"
+[scenario]
+name = "Two clients"
+horizon_months = 24
+paths = 2000
+
+[[target]]
+name = "FY2"
+amount = 1e6
+months = [13, 24]
+
+[[target]]
+name = "All"
+amount = 1e6
+
+[[client]]
+name = "Flat"
+segment = "s"
+monthly_spend = 1.2e6
+
+[[client]]
+name = "Doubling"
+segment = "s"
+monthly_spend = 0.5e6
+annual_growth = 1.0
+"#,
+    )
+    .unwrap();
+    let out = simulate()
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doubling: f64 = (12..24).map(|j| 0.5e6 * 2f64.powf(j as f64 / 12.0)).sum();
+    let fy2 = &r["targets"][0]["largest_client"];
+    assert_eq!(fy2["id"], "doubling");
+    let want = doubling / (doubling + 14.4e6);
+    let got = fy2["share"].as_f64().unwrap();
+    assert!((got - want).abs() <= 1e-9, "{got} vs {want}");
+    // Over the whole horizon the flat client earns more.
+    let flat_all = 28.8e6;
+    let doubling_all: f64 = (0..24).map(|j| 0.5e6 * 2f64.powf(j as f64 / 12.0)).sum();
+    assert!(flat_all > doubling_all);
+    assert_eq!(r["targets"][1]["largest_client"]["id"], "flat");
+}
