@@ -9,8 +9,7 @@ use clap::Args;
 use super::precision::{self, PrecisionArgs};
 use super::sweep::{SweepFormat, out_format};
 use super::{
-    CommonArgs, UsageError, check_feasible, check_out, check_report_path, load_scenario,
-    read_again, run_options,
+    CommonArgs, UsageError, check_out, check_report_path, load_scenario, read_again, run_options,
 };
 use revsim::output::{print_stdout, write_atomic};
 use revsim::progress::{Progress, install_interrupt_handler};
@@ -77,11 +76,8 @@ pub fn run(args: CompareArgs) -> Result<()> {
     // The first file's paths and seed, for every scenario.
     let precision = args.precision.precision()?;
     let mut options = run_options(&inputs[0].scenario, &args.common)?;
-    if let Some(precision) = &precision {
-        // Every scenario runs on until each meets the precision.
-        options = precision::options_for(&options, precision);
-        check_feasible(&inputs[0].scenario, &options)?;
-    }
+    // Every scenario runs on until each meets the precision.
+    precision::fit(precision.as_ref(), &inputs[0].scenario, &mut options)?;
     install_interrupt_handler();
     let progress = Progress::new(
         options.paths.saturating_mul(inputs.len() as u64),

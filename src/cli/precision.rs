@@ -3,9 +3,10 @@
 
 use clap::Args;
 
-use super::UsageError;
+use super::{UsageError, check_feasible};
 use revsim::engine::precision::{DEFAULT_MAX_PATHS, Precision, Rule};
 use revsim::engine::{MIN_PATHS, RunOptions};
+use revsim::scenario::Scenario;
 
 #[derive(Args, Debug, Clone)]
 pub struct PrecisionArgs {
@@ -29,6 +30,20 @@ pub struct PrecisionArgs {
 }
 
 impl PrecisionArgs {
+    /// Refuses a precision beside `--shard`: a shard's share of the paths
+    /// is fixed, while a run to a precision decides its paths as it goes.
+    pub fn refuse_with_shard(&self, shard: Option<&String>) -> Result<(), UsageError> {
+        if shard.is_some() && self.is_asked() {
+            return Err(UsageError(
+                "--shard runs a fixed share of a fixed number of paths; a run to a precision \
+                 (--precision, --precision-of) decides its paths as it goes and cannot be \
+                 sharded: give --paths"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether a precision was asked for, valid or not.
     pub fn is_asked(&self) -> bool {
         self.precision.is_some() || !self.precision_of.is_empty()
@@ -105,9 +120,17 @@ fn probability(flag: &str, h: f64) -> Result<Rule, UsageError> {
     Ok(Rule::Probability(h))
 }
 
-/// The run options of a run to `precision`: the scenario's and `--paths`
-/// path counts give way to `--max-paths`, which the quantile method is
-/// chosen for.
-pub fn options_for(options: &RunOptions, precision: &Precision) -> RunOptions {
-    options.for_precision(precision.max_paths)
+/// Makes `options` those of a run to `precision`, when one is asked: the
+/// scenario's and `--paths` path counts give way to `--max-paths`, which
+/// the quantile method is chosen for and which must fit in a year.
+pub fn fit(
+    precision: Option<&Precision>,
+    scenario: &Scenario,
+    options: &mut RunOptions,
+) -> anyhow::Result<()> {
+    if let Some(precision) = precision {
+        *options = options.for_precision(precision.max_paths);
+        check_feasible(scenario, options)?;
+    }
+    Ok(())
 }

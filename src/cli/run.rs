@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use super::{
-    CommonArgs, UsageError, check_feasible, check_folder, check_out, check_report_path, fit_memory,
-    load_scenario, run_options, use_color,
+    CommonArgs, UsageError, check_folder, check_out, check_report_path, fit_memory, load_scenario,
+    run_options, use_color,
 };
 use revsim::engine::{self, QuantileChoice, RunOptions, samples};
 
@@ -98,15 +98,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .file
         .as_ref()
         .ok_or_else(|| UsageError("no scenario file given".into()))?;
-    if args.shard.is_some() && args.precision.is_asked() {
-        return Err(UsageError(
-            "--shard runs a fixed share of a fixed number of paths; a run to a precision \
-             (--precision, --precision-of) decides its paths as it goes and cannot be sharded: \
-             give --paths"
-                .into(),
-        )
-        .into());
-    }
+    args.precision.refuse_with_shard(args.shard.as_ref())?;
     let shard = match &args.shard {
         Some(spec) => Some(super::shard::plan(
             spec,
@@ -151,10 +143,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         Quantiles::Exact => QuantileChoice::Exact,
         Quantiles::Sketch => QuantileChoice::Sketch,
     };
-    if let Some(precision) = &precision {
-        options = precision::options_for(&options, precision);
-        check_feasible(&scenario, &options)?;
-    }
+    precision::fit(precision.as_ref(), &scenario, &mut options)?;
     fit_memory(&scenario, &mut options, true)?;
     if let Some((shard, out)) = shard {
         return super::shard::run(

@@ -7,8 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::precision::{self, PrecisionArgs};
 use super::{
-    CommonArgs, UsageError, check_feasible, check_folder, check_out, check_report_path, fit_memory,
-    run_options, use_color,
+    CommonArgs, UsageError, check_folder, check_out, check_report_path, fit_memory, run_options,
+    use_color,
 };
 use revsim::engine::Observer;
 use revsim::output::{print_stdout, write_atomic};
@@ -57,15 +57,7 @@ pub enum SweepFormat {
 }
 
 pub fn run(args: SweepArgs) -> Result<()> {
-    if args.shard.is_some() && args.precision.is_asked() {
-        return Err(UsageError(
-            "--shard runs a fixed share of a fixed number of paths; a run to a precision \
-             (--precision, --precision-of) decides its paths as it goes and cannot be sharded: \
-             give --paths"
-                .into(),
-        )
-        .into());
-    }
+    args.precision.refuse_with_shard(args.shard.as_ref())?;
     let shard = match &args.shard {
         Some(spec) => Some(super::shard::plan(
             spec,
@@ -107,11 +99,8 @@ pub fn run(args: SweepArgs) -> Result<()> {
     if args.common.paths.is_none() {
         options.paths = sweep.paths_per_point();
     }
-    if let Some(precision) = &precision {
-        // Each point runs on to its own precision.
-        options = precision::options_for(&options, precision);
-        check_feasible(&sweep.scenario, &options)?;
-    }
+    // Each point runs on to its own precision.
+    precision::fit(precision.as_ref(), &sweep.scenario, &mut options)?;
     fit_memory(&sweep.scenario, &mut options, false)?;
     if let Some((shard, out)) = shard {
         return super::shard::sweep(&args.file, &sweep, &options, shard, &out, args.common.quiet);

@@ -213,6 +213,20 @@ fn a_bad_precision_is_refused_with_what_is_allowed() {
         &["--precision", "0.01", "--max-paths", "1.5"],
         "a whole number from 2 to 1e15",
     );
+    // A shard's share of the paths is fixed: no precision beside it, for a
+    // run or a sweep, and no part file written.
+    let dir = tempfile::tempdir().unwrap();
+    let part = dir.path().join("p.part");
+    let part = part.to_str().unwrap();
+    let shard = ["--precision", "0.01", "--shard", "0/2", "--out", part];
+    refuse(&shard, "cannot be sharded");
+    simulate()
+        .args(["sweep", "scenarios/sweeps/tiktok_churn.toml"])
+        .args(shard)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be sharded"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 fn json_of(args: &[&str]) -> serde_json::Value {
