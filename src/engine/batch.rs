@@ -25,7 +25,7 @@ use super::block::Plan;
 use super::precision::Precision;
 use super::{
     EngineError, Observer, RunOptions, RunResult, Tree, block_count, exact_capacity, finish,
-    ordered, resolve_threads, until_precision,
+    ordered, plan_to_precision, resolve_threads,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -165,23 +165,7 @@ pub fn run_to_precision(
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
 ) -> Result<RunResult, EngineError> {
-    if precision.max_paths < super::MIN_PATHS {
-        return Err(EngineError::NoPaths);
-    }
-    let started = Instant::now();
-    let bounded = RunOptions {
-        paths: precision.max_paths,
-        ..options.clone()
-    };
-    let plan = Plan::totals_only(variant, &bounded);
-    let (total, stopping) = until_precision(&plan, precision, pool, observer)?;
-    let fixed = RunOptions {
-        paths: total.paths,
-        ..options.clone()
-    };
-    let mut result = finish(total, &fixed, pool.current_num_threads(), started.elapsed());
-    result.stopping = Some(stopping);
-    Ok(result)
+    plan_to_precision(variant, options, precision, pool, observer, true)
 }
 
 #[cfg(test)]

@@ -35,7 +35,6 @@ pub use accumulator::{
 pub use tree::{Node, Tree};
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -43,7 +42,7 @@ use rayon::prelude::*;
 use crate::rng::{self, BLOCK_PATHS};
 use crate::scenario::Scenario;
 use crate::stats::{Moments, QuantileMethod, Quantiles};
-use precision::{Precision, Reason, Stopping};
+use precision::{Precision, Stopping, Watch};
 
 /// The fewest paths a run takes: one path has no spread (its standard
 /// deviation and standard error are undefined), and a report never shows
@@ -221,30 +220,25 @@ pub fn run_to_precision(
     precision: &Precision,
     observer: &dyn Observer,
 ) -> Result<RunResult, EngineError> {
-    let started = Instant::now();
-    let threads = resolve_threads(options.threads);
-    let pool = batch::thread_pool(threads)?;
-    let (total, stopping) = accumulate_to_precision(scenario, options, precision, &pool, observer)?;
-    let fixed = RunOptions {
-        paths: total.paths,
-        ..options.clone()
-    };
-    let mut result = pool.install(|| finish(total, &fixed, threads, Duration::ZERO));
-    result.stopping = Some(stopping);
-    result.elapsed = started.elapsed();
-    Ok(result)
+    let pool = batch::thread_pool(options.threads)?;
+    plan_to_precision(scenario, options, precision, &pool, observer, false)
 }
 
-/// [`accumulate`] until `precision` holds at a checkpoint, for a run or a
-/// sweep's point. `options.method()` must be the method wanted whatever
-/// the paths (see [`RunOptions::for_precision`]).
-pub fn accumulate_to_precision(
+/// Runs `scenario`'s blocks in order until `precision` holds at a
+/// checkpoint or its `max_paths` are merged, then finishes them: a run
+/// (with its monthly statistics and drivers), or a sweep's point
+/// (`totals_only`, as [`batch::run_batch`] keeps them). `options.method()`
+/// must be the method wanted whatever the paths (see
+/// [`RunOptions::for_precision`]).
+fn plan_to_precision(
     scenario: &Scenario,
     options: &RunOptions,
     precision: &Precision,
     pool: &rayon::ThreadPool,
     observer: &dyn Observer,
-) -> Result<(Accumulator, Stopping), EngineError> {
+    totals_only: bool,
+) -> Result<RunResult, EngineError> {
+    let started = Instant::now();
     let max_paths = precision.max_paths;
     if max_paths < MIN_PATHS {
         return Err(EngineError::NoPaths);
@@ -253,34 +247,16 @@ pub fn accumulate_to_precision(
         paths: max_paths,
         ..options.clone()
     };
-    until_precision(
-        &block::Plan::new(scenario, &bounded),
-        precision,
-        pool,
-        observer,
-    )
-}
-
-/// Runs the blocks of `plan` in order until `precision` holds at a
-/// checkpoint or its `max_paths` are merged.
-fn until_precision(
-    plan: &block::Plan,
-    precision: &Precision,
-    pool: &rayon::ThreadPool,
-    observer: &dyn Observer,
-) -> Result<(Accumulator, Stopping), EngineError> {
-    let max_paths = precision.max_paths;
+    let plan = if totals_only {
+        block::Plan::totals_only(scenario, &bounded)
+    } else {
+        block::Plan::new(scenario, &bounded)
+    };
     let blocks = block_count(max_paths);
     // Exact values grow as the paths come: the stopping count is unknown.
     let mut tree = Tree::new(plan.empty_accumulator(0));
     let mut done = 0;
-    let met = AtomicBool::new(false);
-    let needed = AtomicU64::new(max_paths);
-    let watch = Checkpoints {
-        inner: observer,
-        met: &met,
-        needed: &needed,
-    };
+    let watch = Watch::new(observer, max_paths, 1);
     ordered::in_order(
         pool,
         blocks,
@@ -288,62 +264,32 @@ fn until_precision(
         &watch,
         |b| plan.run_block(b, &|| watch.should_stop()),
         |b, part| {
-            // Blocks run ahead of the checkpoint that stopped the run are
-            // dropped: the result is that of the paths up to it.
-            if met.load(Ordering::SeqCst) {
+            if watch.met() {
                 return done;
             }
             if let Some(part) = part {
                 done += part.paths;
                 tree.push_block(b, part);
-                let last = b + 1 == blocks;
-                if precision.is_checkpoint(b + 1, last) {
-                    let check = precision.check(done, &tree.target_summaries());
-                    needed.store(check.needed, Ordering::SeqCst);
-                    if check.met {
-                        met.store(true, Ordering::SeqCst);
-                    }
-                }
+                watch.look(precision, b + 1, blocks, done, std::iter::once(&tree));
             }
             done
         },
     );
-    let reason = if met.load(Ordering::SeqCst) {
-        Reason::Precision
-    } else if done == max_paths {
-        Reason::MaxPaths
-    } else {
-        return Err(EngineError::Interrupted {
-            done,
-            total: needed.load(Ordering::SeqCst),
-        });
+    let reason = watch.verdict(done, max_paths)?;
+    // The tree of blocks 0..N finishes as a fixed run of N blocks does.
+    let fixed = RunOptions {
+        paths: done,
+        ..options.clone()
     };
-    let stopping = Stopping {
+    let threads = pool.current_num_threads();
+    let mut result = pool.install(|| finish(tree.finish(), &fixed, threads, Duration::ZERO));
+    result.stopping = Some(Stopping {
         precision: precision.clone(),
         reason,
         paths: done,
-    };
-    // The tree of blocks 0..N finishes as a fixed run of N blocks does.
-    Ok((tree.finish(), stopping))
-}
-
-/// Passes progress on against the paths the rules are estimated to need,
-/// and stops the workers once a checkpoint met them.
-struct Checkpoints<'a> {
-    inner: &'a dyn Observer,
-    met: &'a AtomicBool,
-    needed: &'a AtomicU64,
-}
-
-impl Observer for Checkpoints<'_> {
-    fn progress(&self, done: u64, _total: u64) {
-        self.inner
-            .progress(done, self.needed.load(Ordering::SeqCst).max(done));
-    }
-
-    fn should_stop(&self) -> bool {
-        self.met.load(Ordering::SeqCst) || self.inner.should_stop()
-    }
+    });
+    result.elapsed = started.elapsed();
+    Ok(result)
 }
 
 /// Runs every block and merges them in order, without finishing the

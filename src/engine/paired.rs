@@ -10,14 +10,13 @@
 //! Var(R_B − R_A) = Var(R_A) + Var(R_B) − 2 Cov(R_A, R_B). Jobs are merged
 //! in block order, so the result is the same bits whatever the threads.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use super::block::Plan;
-use super::precision::{Precision, Reason, Stopping};
+use super::precision::{Precision, Stopping, Watch};
 use super::{
-    Accumulator, Checkpoints, EngineError, Observer, RunOptions, RunResult, Tree, exact_capacity,
-    finish, ordered,
+    Accumulator, EngineError, Observer, RunOptions, RunResult, Tree, exact_capacity, finish,
+    ordered,
 };
 use crate::rng::BLOCK_PATHS;
 use crate::scenario::Scenario;
@@ -114,13 +113,7 @@ fn paired(
         Some(_) => 0,
         None => exact_capacity(options),
     };
-    let met = AtomicBool::new(false);
-    let needed = AtomicU64::new(options.paths.saturating_mul(scenarios.len() as u64));
-    let watch = Checkpoints {
-        inner: observer,
-        met: &met,
-        needed: &needed,
-    };
+    let watch = Watch::new(observer, options.paths, scenarios.len() as u64);
     // Each scenario's blocks fold in the tree a single run uses, so
     // each result is the same bits as that run's.
     let mut trees: Vec<Tree> = plans
@@ -180,7 +173,7 @@ fn paired(
         |b, part| {
             // Blocks run ahead of the checkpoint that stopped the run are
             // dropped: the result is that of the paths up to it.
-            if met.load(Ordering::SeqCst) {
+            if watch.met() {
                 return trees.first().map_or(0, Tree::paths) * scenarios.len() as u64;
             }
             for (tree, block) in trees.iter_mut().zip(part.accumulators) {
@@ -193,34 +186,14 @@ fn paired(
                 }
             }
             let done = trees.first().map_or(0, Tree::paths);
-            if let Some(precision) = precision.filter(|p| p.is_checkpoint(b + 1, b + 1 == blocks)) {
-                let checks: Vec<_> = trees
-                    .iter()
-                    .map(|t| precision.check(done, &t.target_summaries()))
-                    .collect();
-                let most = checks.iter().map(|c| c.needed).max().unwrap_or(0);
-                needed.store(
-                    most.saturating_mul(scenarios.len() as u64),
-                    Ordering::SeqCst,
-                );
-                if checks.iter().all(|c| c.met) {
-                    met.store(true, Ordering::SeqCst);
-                }
+            if let Some(precision) = precision {
+                watch.look(precision, b + 1, blocks, done, trees.iter());
             }
             done * scenarios.len() as u64
         },
     );
     let done = trees.first().map_or(0, Tree::paths);
-    let reason = if met.load(Ordering::SeqCst) {
-        Reason::Precision
-    } else if done == options.paths {
-        Reason::MaxPaths
-    } else {
-        return Err(EngineError::Interrupted {
-            done: done * scenarios.len() as u64,
-            total: needed.load(Ordering::SeqCst),
-        });
-    };
+    let reason = watch.verdict(done, options.paths)?;
     let stopping = precision.map(|precision| Stopping {
         precision: precision.clone(),
         reason,

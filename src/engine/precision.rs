@@ -20,6 +20,9 @@
 //! per look the effect is a fraction of a point of coverage; the report
 //! states the interval it reached, not a claim of exact coverage.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use super::{EngineError, Observer, Tree};
 use crate::stats::{Moments, Z95, wilson_interval};
 
 /// Blocks between two looks at the rule: 8,192 paths.
@@ -127,14 +130,14 @@ impl Precision {
     /// Whether the rules are looked at once `merged` blocks are merged:
     /// at the fixed checkpoints (see the module's notes) and at the last
     /// block (`last`).
-    pub(super) fn is_checkpoint(&self, merged: u64, last: bool) -> bool {
+    fn is_checkpoint(&self, merged: u64, last: bool) -> bool {
         merged.is_multiple_of(CHECK_BLOCKS) || merged.is_power_of_two() || last
     }
 
     /// Whether every rule holds for targets of `(hits, moments)` over
     /// `paths` paths, and about how many paths the rules need, from the
     /// worst ratio (half-widths shrink as one over the root of the paths).
-    pub(super) fn check(&self, paths: u64, targets: &[(u64, Moments)]) -> Check {
+    fn check(&self, paths: u64, targets: &[(u64, Moments)]) -> Check {
         let worst = self
             .rules
             .iter()
@@ -154,8 +157,91 @@ impl Precision {
     }
 }
 
+/// What a run to a precision shares between the thread that merges blocks
+/// and the workers: whether a checkpoint met the rules (which stops the
+/// workers) and about how many paths they need (for progress). Several
+/// scenarios run side by side (compare) count `scale` paths a path.
+pub(super) struct Watch<'a> {
+    inner: &'a dyn Observer,
+    met: AtomicBool,
+    needed: AtomicU64,
+    scale: u64,
+}
+
+impl<'a> Watch<'a> {
+    /// A watch of a run of at most `max_paths` paths of `scale` scenarios.
+    pub fn new(inner: &'a dyn Observer, max_paths: u64, scale: u64) -> Self {
+        Watch {
+            inner,
+            met: AtomicBool::new(false),
+            needed: AtomicU64::new(max_paths.saturating_mul(scale)),
+            scale,
+        }
+    }
+
+    /// Whether a checkpoint met the rules: blocks merged after it are
+    /// dropped, so the result is that of the paths up to it.
+    pub fn met(&self) -> bool {
+        self.met.load(Ordering::SeqCst)
+    }
+
+    /// After `merged` of `blocks` blocks (`done` paths) are in `trees`, one
+    /// per scenario: at a checkpoint, looks at every rule on each.
+    pub fn look<'t>(
+        &self,
+        precision: &Precision,
+        merged: u64,
+        blocks: u64,
+        done: u64,
+        trees: impl Iterator<Item = &'t Tree>,
+    ) {
+        if !precision.is_checkpoint(merged, merged == blocks) {
+            return;
+        }
+        let (mut met, mut needed) = (true, 0);
+        for tree in trees {
+            let check = precision.check(done, &tree.target_summaries());
+            met &= check.met;
+            needed = needed.max(check.needed);
+        }
+        self.needed
+            .store(needed.saturating_mul(self.scale), Ordering::SeqCst);
+        if met {
+            self.met.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Why the run ended with `done` of at most `max_paths` paths: the
+    /// rules, the bound, or an interruption (an error).
+    pub fn verdict(&self, done: u64, max_paths: u64) -> Result<Reason, EngineError> {
+        if self.met() {
+            Ok(Reason::Precision)
+        } else if done == max_paths {
+            Ok(Reason::MaxPaths)
+        } else {
+            Err(EngineError::Interrupted {
+                done: done.saturating_mul(self.scale),
+                total: self.needed.load(Ordering::SeqCst),
+            })
+        }
+    }
+}
+
+/// Passes progress on against the paths the rules are estimated to need,
+/// and stops the workers once a checkpoint met them.
+impl Observer for Watch<'_> {
+    fn progress(&self, done: u64, _total: u64) {
+        self.inner
+            .progress(done, self.needed.load(Ordering::SeqCst).max(done));
+    }
+
+    fn should_stop(&self) -> bool {
+        self.met() || self.inner.should_stop()
+    }
+}
+
 /// A look at the rules at a checkpoint.
-pub(super) struct Check {
+struct Check {
     pub met: bool,
     /// About how many paths the rules need, for progress.
     pub needed: u64,
