@@ -157,29 +157,32 @@ monthly_spend = { dist = "uniform", min = 50e3, max = 150e3 }
     }
 }
 
+/// CSV and Parquet alike: the file is the same bytes whatever the threads.
 #[test]
 fn samples_are_the_same_bytes_for_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let files: Vec<Vec<u8>> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let path = dir.path().join(format!("t{threads}.csv"));
-            simulate()
-                .args([
-                    "scenarios/base.toml",
-                    "--paths",
-                    "5000",
-                    "--threads",
-                    threads,
-                    "--samples",
-                ])
-                .arg(&path)
-                .assert()
-                .success();
-            std::fs::read(&path).unwrap()
-        })
-        .collect();
-    assert_eq!(files[0], files[1]);
+    for extension in ["csv", "parquet"] {
+        let files: Vec<Vec<u8>> = ["1", "2"]
+            .iter()
+            .map(|threads| {
+                let path = dir.path().join(format!("t{threads}.{extension}"));
+                simulate()
+                    .args([
+                        "scenarios/base.toml",
+                        "--paths",
+                        "5000",
+                        "--threads",
+                        threads,
+                        "--samples",
+                    ])
+                    .arg(&path)
+                    .assert()
+                    .success();
+                std::fs::read(&path).unwrap()
+            })
+            .collect();
+        assert_eq!(files[0], files[1], "{extension}");
+    }
 }
 
 #[test]
@@ -318,29 +321,4 @@ fn parquet_samples_are_the_csv_values_to_the_bit() {
         2,
         "no temporary left"
     );
-}
-
-#[test]
-fn parquet_samples_are_the_same_bytes_for_one_and_two_threads() {
-    let dir = tempfile::tempdir().unwrap();
-    let files: Vec<Vec<u8>> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let path = dir.path().join(format!("t{threads}.parquet"));
-            simulate()
-                .args([
-                    "scenarios/base.toml",
-                    "--paths",
-                    "5000",
-                    "--threads",
-                    threads,
-                    "--samples",
-                ])
-                .arg(&path)
-                .assert()
-                .success();
-            std::fs::read(&path).unwrap()
-        })
-        .collect();
-    assert_eq!(files[0], files[1]);
 }
