@@ -14,6 +14,17 @@ pub fn simulate() -> assert_cmd::Command {
     cmd
 }
 
+/// `simulate ARGS`, which must succeed, and the JSON it prints.
+pub fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = simulate().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
 /// The project's root, where `scenarios/` lives.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

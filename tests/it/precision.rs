@@ -5,7 +5,7 @@
 
 use predicates::prelude::*;
 
-use crate::common::{base, json_without_timing, options, simulate};
+use crate::common::{base, json_of, json_without_timing, options, simulate};
 use revsim::engine::precision::{Precision, Reason, Rule, probability_half_width};
 use revsim::engine::{self, QuantileChoice, RunOptions, Silent};
 use revsim::report;
@@ -227,16 +227,6 @@ fn a_bad_precision_is_refused_with_what_is_allowed() {
         .code(2)
         .stderr(predicate::str::contains("cannot be sharded"));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-}
-
-fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = simulate().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A sweep runs each point to the precision on its own: each row says its

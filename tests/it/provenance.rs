@@ -3,7 +3,7 @@
 //! scenario's hash; the monthly quartiles; CSV for a run; `--set` and the
 //! matrix for sweeps.
 
-use crate::common::simulate;
+use crate::common::{json_of, simulate};
 
 use std::path::Path;
 
@@ -13,17 +13,9 @@ const CHURN: &str = "client.tiktok_bytedance.churn.probability=0.6";
 const GROWTH: &str = "subscription.microsoft_365_copilot.annual_growth=0.5";
 
 fn json_run(extra: &[&str]) -> serde_json::Value {
-    let out = simulate()
-        .args(["scenarios/base.toml", "--paths", "3000", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut args = vec!["scenarios/base.toml", "--paths", "3000", "--format", "json"];
+    args.extend(extra);
+    json_of(&args)
 }
 
 #[test]

@@ -6,12 +6,7 @@ use revsim::engine::Silent;
 use revsim::sensitivity::sources::SourceBy;
 use revsim::sensitivity::tornado::{SortBy, TornadoSpec, tornado, uncertain_inputs};
 
-use crate::common::{base, options, parse, report, simulate};
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = simulate().args(args).assert().success();
-    serde_json::from_slice(&out.get_output().stdout).expect("JSON on stdout")
-}
+use crate::common::{base, json_of as json, options, parse, report, simulate};
 
 /// Every end of every input, run by `--set PATH=VALUE` through the
 /// library (the path the command line takes), gives the tornado's P,

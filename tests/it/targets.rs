@@ -4,7 +4,7 @@
 
 use predicates::prelude::*;
 
-use crate::common::{json_without_timing, options, parse, report, simulate};
+use crate::common::{json_of, json_without_timing, options, parse, report, simulate};
 
 /// One plain stream, `L · G_m` with E[G_m] = 1.2^((m-1)/12), over 24
 /// months, with a target of each kind.
@@ -263,14 +263,7 @@ fn samples_hold_the_measured_value() {
 /// horizon), not the three years' churn.
 #[test]
 fn a_windows_drivers_count_churn_by_the_windows_end() {
-    let json = |file: &str| -> serde_json::Value {
-        let out = simulate()
-            .args([file, "--paths", "20000", "--format", "json"])
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let json = |file: &str| json_of(&[file, "--paths", "20000", "--format", "json"]);
     let three = json("scenarios/three_years.toml");
     let base = json("scenarios/base.toml");
     let fy1 = three["targets"]
