@@ -136,7 +136,6 @@ impl GrowthPaths {
     pub(super) fn chunk(&mut self, first: usize, level: &[f64], out: &mut [f64]) {
         let h = self.horizon;
         let c = level.len();
-        assert!(c <= super::CHUNK, "chunks are at most CHUNK paths");
         debug_assert_eq!(out.len(), h * c);
         let drift = &self.drift[first..first + c];
         let vol = &self.vol[first..first + c];
@@ -175,35 +174,18 @@ impl GrowthPaths {
                         }
                     }
                 }
-                // log G_{m+1} = log G_m + drift + vol·Z, month after month
-                // for all the chunk's paths at once (each path's sum in the
-                // same order as one path at a time, so the same bits): the
-                // rows of `later` are written whole, and the paths' chains
-                // of additions run side by side.
-                walk_logs(&self.z, steps, drift, vol, later);
+                // log G_{m+1} = log G_m + drift + vol·Z, path by path, in
+                // the order the shocks were drawn.
+                for (i, z) in self.z.chunks_exact(steps).enumerate() {
+                    let (d, v) = (drift[i], vol[i]);
+                    let mut log = 0.0;
+                    for (m, z) in z.iter().enumerate() {
+                        log += d + v * z;
+                        later[m * c + i] = log;
+                    }
+                }
             }
         }
         math::scaled_exp_in_place(later, level);
     }
-}
-
-/// `later[m·c + i] = Σ_{j ≤ m} (drift[i] + vol[i]·z[i·steps + j])`, summed
-/// in `j` order, for the `c = drift.len()` paths of a chunk.
-fn walk_logs(z: &[f64], steps: usize, drift: &[f64], vol: &[f64], later: &mut [f64]) {
-    math::dispatch!(walk(z: &[f64], steps: usize, drift: &[f64], vol: &[f64], later: &mut [f64]) {
-        let c = drift.len();
-        let mut log = [0.0; super::CHUNK];
-        let log = &mut log[..c];
-        for (m, row) in later.chunks_exact_mut(c).take(steps).enumerate() {
-            for (i, ((l, out), (&d, &v))) in log
-                .iter_mut()
-                .zip(row.iter_mut())
-                .zip(drift.iter().zip(vol))
-                .enumerate()
-            {
-                *l += d + v * z[i * steps + m];
-                *out = *l;
-            }
-        }
-    })
 }
