@@ -38,19 +38,22 @@
 //!   libm when its `std` feature is enabled, the pure-Rust `libm` crate
 //!   otherwise), so the last bit can differ between platforms or build
 //!   configurations. Normal, uniform and triangular draws need only IEEE
-//!   arithmetic and `sqrt` on the common path. The value-stability test at the
+//!   arithmetic and `sqrt` on the common path; triangular draws are our own
+//!   (`dist/triangular.rs`), batched and branch-free, with the same bits as
+//!   `rand_distr`'s. The value-stability test at the
 //!   bottom of this file pins exact values, so a change cannot go unnoticed.
 
 use std::fmt;
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uniform};
+use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Uniform};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::special;
 
 mod cdf;
 mod discrete;
+mod triangular;
 mod truncate;
 
 pub use discrete::{BernoulliDist, DiscreteDist};
@@ -268,7 +271,7 @@ pub struct TriangularDist {
     min: f64,
     mode: f64,
     max: f64,
-    draw: Draw<Triangular<f64>>,
+    draw: Draw<triangular::InverseCdf>,
 }
 
 /// Beta-PERT distribution on `[min, max]` with most likely value `mode` and
@@ -588,13 +591,7 @@ impl Dist {
         let draw = if min == max {
             Draw::Constant(min)
         } else {
-            // Note rand_distr's argument order: mode comes last.
-            let t = Triangular::new(min, max, mode).map_err(|_| DistError::ModeOutOfRange {
-                mode,
-                min,
-                max,
-            })?;
-            Draw::From(t)
+            Draw::From(triangular::InverseCdf::new(min, mode, max))
         };
         Ok(Dist::Triangular(TriangularDist {
             min,
@@ -895,12 +892,23 @@ impl TriangularDist {
     pub fn max(&self) -> f64 {
         self.max
     }
+    /// rand_distr's triangular draw, bit for bit, clamped to [min, max]
+    /// (`min + sqrt(..)` / `max - sqrt(..)` can round one ulp outside).
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        // rand_distr computes `min + sqrt(..)` / `max - sqrt(..)`; rounding
-        // can land one ulp outside [min, max]. Clamping keeps the support
-        // guarantee and changes nothing else.
-        clamp_to(self.draw.sample(rng), self.min, self.max)
+        match &self.draw {
+            Draw::Constant(x) => *x,
+            Draw::From(t) => t.sample(rng),
+        }
+    }
+
+    /// `out.len()` draws, the same as as many [`TriangularDist::sample`]
+    /// calls, a batch at a time without a branch on the values.
+    fn fill<R: Rng + ?Sized>(&self, out: &mut [f64], rng: &mut R) {
+        match &self.draw {
+            Draw::Constant(x) => out.fill(*x),
+            Draw::From(t) => t.fill(out, rng),
+        }
     }
 }
 
@@ -1347,7 +1355,12 @@ impl RandomParam {
             Dist::Normal(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::LogNormal(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Uniform(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
-            Dist::Triangular(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
+            Dist::Triangular(d) => {
+                d.fill(out, rng);
+                if let Some((lo, hi)) = clamp {
+                    out.iter_mut().for_each(|x| *x = clamp_to(*x, lo, hi));
+                }
+            }
             Dist::Pert(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Beta(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Discrete(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
@@ -1829,6 +1842,10 @@ mod tests {
             [0.8343975468437959, -0.514962928147295, 1.40772757311975]
         );
         assert_eq!(
+            draw3(Dist::triangular(0.2, 0.5, 0.9).unwrap()),
+            [0.6719768446723333, 0.4587516539327794, 0.8328461995840656]
+        );
+        assert_eq!(
             draw3(Dist::pert(0.0, 0.5, 1.0).unwrap()),
             [0.29870823418318665, 0.3149198471207636, 0.7542878963888092]
         );
@@ -1857,6 +1874,8 @@ mod tests {
             Param::random(Dist::beta(2.0, 5.0).unwrap(), None).unwrap(),
             Param::random(Dist::normal(0.0, 1.0).unwrap(), Some((-0.5, 0.5))).unwrap(),
             Param::random(Dist::pert(0.5, 1.0, 1.5).unwrap(), None).unwrap(),
+            Param::random(Dist::triangular(0.2, 0.5, 0.9).unwrap(), None).unwrap(),
+            Param::random(Dist::triangular(0.2, 0.2, 0.9).unwrap(), Some((0.3, 0.8))).unwrap(),
         ];
         for param in params {
             assert!(param.is_random());
