@@ -12,10 +12,15 @@
 //! - `exp`: the engine's exponential over a chunk of growth-index values,
 //!   the one piece of model arithmetic every volatile stream pays each
 //!   month (77 a path in the base scenario), for the bound in
-//!   BENCHMARKS.md.
+//!   BENCHMARKS.md;
+//! - `param_draws`: 1,024 draws of one random parameter through
+//!   `Param::fill`, as the engine draws a block's parameters: a symmetric
+//!   PERT (Beta(3, 3)), a skewed PERT (Beta(1.4, 4.6)), a triangular and a
+//!   Beta(1.7, 4.2), the distributions of three-point estimates and rates.
 //!
 //! Criterion reports `thrpt` in elements per second: paths per second
-//! (exponentials per second for `exp`).
+//! (exponentials per second for `exp`, draws per second for
+//! `param_draws`).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -164,12 +169,38 @@ fn exponentials(c: &mut Criterion) {
     group.finish();
 }
 
+fn param_draws(c: &mut Criterion) {
+    use rand::SeedableRng;
+    use revsim::dist::{Dist, Param};
+    let params = [
+        ("pert_symmetric", Dist::pert(0.5, 1.0, 1.5)),
+        ("pert_skewed", Dist::pert(0.0, 0.1, 1.0)),
+        ("triangular", Dist::triangular(0.2, 0.5, 0.9)),
+        ("beta_1.7_4.2", Dist::beta(1.7, 4.2)),
+    ];
+    let mut out = vec![0.0; 1024];
+    let mut group = c.benchmark_group("param_draws");
+    group.throughput(Throughput::Elements(out.len() as u64));
+    for (name, dist) in params {
+        let param = Param::random(dist.expect("valid parameters"), None).expect("no clamp");
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(42);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                param.fill(black_box(&mut out), &mut rng);
+                black_box(out[1023])
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = base_scenario, stream_kinds, factors, sweep_of_50_points, floors, exponentials
+    targets = base_scenario, stream_kinds, factors, sweep_of_50_points, floors, exponentials,
+        param_draws
 }
 criterion_main!(benches);

@@ -25,33 +25,42 @@
 //!
 //! - Every parameter of a constructed [`Dist`] is finite, and sampling never
 //!   panics.
-//! - The `rand_distr` sampler is prepared once, at construction, so a draw
-//!   does no validation and no setup work.
+//! - The sampler is prepared once, at construction, so a draw does no
+//!   validation and no setup work.
 //! - A degenerate distribution (sd = 0, sigma = 0, or min == max) is a
 //!   constant: it returns that value and consumes no randomness, exactly like
 //!   a fixed parameter.
 //! - Every sample lies in the closed interval [`Dist::support`].
 //! - Samples are reproducible: the same generator state gives the same values
-//!   in the same build. The exact values depend on the `rand_distr`
-//!   algorithms, and for the lognormal, beta and PERT distributions also on
-//!   the math library behind `exp` and `ln` (num-traits uses the platform's
-//!   libm when its `std` feature is enabled, the pure-Rust `libm` crate
-//!   otherwise), so the last bit can differ between platforms or build
-//!   configurations. Normal, uniform and triangular draws need only IEEE
-//!   arithmetic and `sqrt` on the common path. The value-stability test at the
-//!   bottom of this file pins exact values, so a change cannot go unnoticed.
+//!   in the same build. Normal, lognormal and uniform draws (one at a time;
+//!   the engine batches its normals and lognormals itself) come from the
+//!   `rand_distr` algorithms, and the lognormal's also depend on the math
+//!   library behind `exp` (num-traits uses the platform's libm when its
+//!   `std` feature is enabled, the pure-Rust `libm` crate otherwise), so
+//!   their last bit can differ between platforms or build configurations.
+//!   Triangular, PERT and beta draws are our own (`dist/triangular.rs`,
+//!   `dist/beta.rs`) and need only IEEE arithmetic, `sqrt` and
+//!   `crate::math`, so they are the same on every machine; the exception is
+//!   a beta with a shape outside [1e-3, 1e6], still drawn by `rand_distr`.
+//!   Triangular draws equal `rand_distr`'s bit for bit. The value-stability
+//!   test at the bottom of this file pins exact values, so a change cannot
+//!   go unnoticed.
 
 use std::fmt;
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, LogNormal, Normal, Pert, Triangular, Uniform};
+use rand_distr::{Distribution, LogNormal, Normal, Uniform};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::special;
 
+mod beta;
 mod cdf;
 mod discrete;
+mod triangular;
 mod truncate;
+
+use beta::BetaSampler;
 
 pub use discrete::{BernoulliDist, DiscreteDist};
 pub use truncate::{MIN_TRUNCATED_MASS, Truncation, normal_moments};
@@ -268,7 +277,7 @@ pub struct TriangularDist {
     min: f64,
     mode: f64,
     max: f64,
-    draw: Draw<Triangular<f64>>,
+    draw: Draw<triangular::InverseCdf>,
 }
 
 /// Beta-PERT distribution on `[min, max]` with most likely value `mode` and
@@ -280,7 +289,8 @@ pub struct PertDist {
     min: f64,
     mode: f64,
     max: f64,
-    draw: Draw<Pert<f64>>,
+    /// Beta(α, β) for the shapes of [`PertDist::shapes`].
+    draw: Draw<BetaSampler>,
 }
 
 /// Beta distribution on `[0, 1]` with shapes `alpha > 0` and `beta > 0`;
@@ -289,7 +299,7 @@ pub struct PertDist {
 pub struct BetaDist {
     alpha: f64,
     beta: f64,
-    sampler: Beta<f64>,
+    sampler: BetaSampler,
 }
 
 /// Parameter names of each distribution, in the order used by the
@@ -357,7 +367,8 @@ pub fn forms(name: &str) -> &'static [&'static [&'static str]] {
 
 /// The largest accepted beta shape parameter.
 ///
-/// rand_distr's beta sampler (Cheng's algorithms BB and BC) loses accuracy
+/// Shapes above 1e6 (or below 1e-3) are drawn by rand_distr's beta sampler
+/// (Cheng's algorithms BB and BC; see `dist/beta.rs`), which loses accuracy
 /// for very large shapes: measured against the closed-form mean, it is
 /// unbiased for shapes up to 1e9 (with any partner shape down to 1e-300), but
 /// from about 1e10 upward the sample mean is off by hundreds of standard
@@ -588,13 +599,7 @@ impl Dist {
         let draw = if min == max {
             Draw::Constant(min)
         } else {
-            // Note rand_distr's argument order: mode comes last.
-            let t = Triangular::new(min, max, mode).map_err(|_| DistError::ModeOutOfRange {
-                mode,
-                min,
-                max,
-            })?;
-            Draw::From(t)
+            Draw::From(triangular::InverseCdf::new(min, mode, max))
         };
         Ok(Dist::Triangular(TriangularDist {
             min,
@@ -605,23 +610,24 @@ impl Dist {
     }
 
     /// Beta-PERT distribution on `[min, max]` with mode `mode` and shape 4.
-    /// `min == max` gives that constant (rand_distr itself refuses it).
+    /// `min == max` gives that constant.
     pub fn pert(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         check_three_point(min, mode, max)?;
-        let draw = if min == max {
-            Draw::Constant(min)
-        } else {
-            let p = Pert::new(min, max)
-                .with_mode(mode)
-                .map_err(|_| DistError::ModeOutOfRange { mode, min, max })?;
-            Draw::From(p)
-        };
-        Ok(Dist::Pert(PertDist {
+        let mut dist = PertDist {
             min,
             mode,
             max,
-            draw,
-        }))
+            draw: Draw::Constant(min),
+        };
+        if min < max {
+            // Both shapes lie in [1, 5] for a valid mode and a finite,
+            // positive range, so the sampler always exists.
+            let (a, b) = dist.shapes();
+            let beta =
+                BetaSampler::new(a, b).ok_or(DistError::ModeOutOfRange { mode, min, max })?;
+            dist.draw = Draw::From(beta);
+        }
+        Ok(Dist::Pert(dist))
     }
 
     /// Beta distribution on `[0, 1]`; `alpha` and `beta` must be > 0 and at
@@ -636,16 +642,10 @@ impl Dist {
                 return Err(DistError::ShapeTooLarge { param, value });
             }
         }
-        // Refuses only non-positive shapes, excluded above.
-        let sampler = Beta::new(alpha, beta).map_err(|e| match e {
-            rand_distr::BetaError::AlphaTooSmall => DistError::NotPositive {
-                param: "alpha",
-                value: alpha,
-            },
-            rand_distr::BetaError::BetaTooSmall => DistError::NotPositive {
-                param: "beta",
-                value: beta,
-            },
+        // Refuses only non-positive or non-finite shapes, excluded above.
+        let sampler = BetaSampler::new(alpha, beta).ok_or(DistError::NotPositive {
+            param: "alpha",
+            value: alpha,
         })?;
         Ok(Dist::Beta(BetaDist {
             alpha,
@@ -895,12 +895,23 @@ impl TriangularDist {
     pub fn max(&self) -> f64 {
         self.max
     }
+    /// rand_distr's triangular draw, bit for bit, clamped to [min, max]
+    /// (`min + sqrt(..)` / `max - sqrt(..)` can round one ulp outside).
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        // rand_distr computes `min + sqrt(..)` / `max - sqrt(..)`; rounding
-        // can land one ulp outside [min, max]. Clamping keeps the support
-        // guarantee and changes nothing else.
-        clamp_to(self.draw.sample(rng), self.min, self.max)
+        match &self.draw {
+            Draw::Constant(x) => *x,
+            Draw::From(t) => t.sample(rng),
+        }
+    }
+
+    /// `out.len()` draws, the same as as many [`TriangularDist::sample`]
+    /// calls, a batch at a time without a branch on the values.
+    fn fill<R: Rng + ?Sized>(&self, out: &mut [f64], rng: &mut R) {
+        match &self.draw {
+            Draw::Constant(x) => out.fill(*x),
+            Draw::From(t) => t.fill(out, rng),
+        }
     }
 }
 
@@ -925,9 +936,15 @@ impl PertDist {
     }
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        // rand_distr computes `beta * (max - min) + min`, which can round to
-        // one ulp above max; clamp as for the triangular distribution.
-        clamp_to(self.draw.sample(rng), self.min, self.max)
+        match &self.draw {
+            Draw::Constant(x) => *x,
+            // `min + (max − min) x` can round one ulp above max.
+            Draw::From(beta) => clamp_to(
+                self.min + (self.max - self.min) * beta.sample(rng),
+                self.min,
+                self.max,
+            ),
+        }
     }
 }
 
@@ -1347,7 +1364,12 @@ impl RandomParam {
             Dist::Normal(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::LogNormal(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Uniform(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
-            Dist::Triangular(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
+            Dist::Triangular(d) => {
+                d.fill(out, rng);
+                if let Some((lo, hi)) = clamp {
+                    out.iter_mut().for_each(|x| *x = clamp_to(*x, lo, hi));
+                }
+            }
             Dist::Pert(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Beta(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Discrete(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
@@ -1808,12 +1830,15 @@ mod tests {
     /// change in output and must be noted in CHANGELOG.md before the numbers
     /// here are updated.
     ///
-    /// The lognormal (and PERT, beta) draws call `exp`/`ln` through
-    /// num-traits, which uses the platform's libm when its `std` feature is
-    /// on and the pure-Rust `libm` crate otherwise. These values come from a
-    /// `cargo test` build on x86_64 Linux, where dev-dependencies switch
-    /// `std` on; a build with the `libm` crate gives 1.5177041622039127 as
-    /// the first lognormal draw (one ulp apart).
+    /// The lognormal draws call `exp`/`ln` through num-traits, which uses
+    /// the platform's libm when its `std` feature is on and the pure-Rust
+    /// `libm` crate otherwise. These values come from a `cargo test` build
+    /// on x86_64 Linux, where dev-dependencies switch `std` on; a build with
+    /// the `libm` crate gives 1.5177041622039127 as the first lognormal draw
+    /// (one ulp apart). The PERT, beta and triangular draws use only IEEE
+    /// arithmetic and `crate::math`, so theirs are the same on every
+    /// machine. The PERT values changed with the move to our own beta
+    /// sampler (issue 12; see CHANGELOG.md); the triangular ones did not.
     #[test]
     fn value_stability_seed_42() {
         let draw3 = |dist: Dist| {
@@ -1830,12 +1855,59 @@ mod tests {
         );
         assert_eq!(
             draw3(Dist::pert(0.0, 0.5, 1.0).unwrap()),
-            [0.29870823418318665, 0.3149198471207636, 0.7542878963888092]
+            [0.793504489691729, 0.5880984664675596, 0.5595394726861346]
         );
         assert_eq!(
             draw3(Dist::lognormal(1.0, 0.5).unwrap()),
             [1.517704162203913, 0.7729959543767719, 2.0215484689973438]
         );
+        // The gamma path, directly and in logarithms.
+        assert_eq!(
+            draw3(Dist::pert(0.0, 0.1, 1.0).unwrap()),
+            [0.04943056641251045, 0.05202274153663666, 0.3320659225253099]
+        );
+        assert_eq!(
+            draw3(Dist::beta(0.5, 0.5).unwrap()),
+            [0.06303607310103655, 0.15226420367176688, 0.2770074622286235]
+        );
+        assert_eq!(
+            draw3(Dist::triangular(0.2, 0.5, 0.9).unwrap()),
+            [0.6719768446723333, 0.4587516539327794, 0.8328461995840656]
+        );
+    }
+
+    /// PERT draws against the PERT law, not through [`Dist::mean`] and
+    /// [`Dist::variance`]: mean (min + 4 mode + max)/6, variance
+    /// (μ − min)(max − μ)/7, and the CDF of (x − min)/(max − min) under
+    /// Beta(1 + 4(mode − min)/(max − min), 1 + 4(max − mode)/(max − min)).
+    /// Symmetric and quarter modes take the order-statistic path, the
+    /// others the gamma path.
+    #[test]
+    fn pert_draws_follow_the_pert_law() {
+        use beta::tests::{check_mean_and_variance, ks_statistic};
+        const DRAWS: usize = 200_000;
+        let cases = [
+            (0.5, 1.0, 1.5),
+            (0.0, 0.25, 1.0),
+            (10.0, 10.0, 20.0),
+            (0.0, 0.1, 1.0),
+            (2.0, 9.0, 10.0),
+            (-3e6, 1e6, 2e6),
+        ];
+        for (i, &(min, mode, max)) in cases.iter().enumerate() {
+            let param = Param::random(Dist::pert(min, mode, max).unwrap(), None).unwrap();
+            let mut xs = vec![0.0; DRAWS];
+            param.fill(&mut xs, &mut rng(600 + i as u64));
+            assert!(xs.iter().all(|x| (min..=max).contains(x)));
+            let mu = (min + 4.0 * mode + max) / 6.0;
+            let var = (mu - min) * (max - mu) / 7.0;
+            check_mean_and_variance(&xs, mu, var, &format!("pert({min}, {mode}, {max})"));
+            let w = max - min;
+            let (a, b) = (1.0 + 4.0 * (mode - min) / w, 1.0 + 4.0 * (max - mode) / w);
+            let d = ks_statistic(&mut xs, |x| special::incomplete_beta((x - min) / w, a, b));
+            let critical = 1.95 / (DRAWS as f64).sqrt();
+            assert!(d < critical, "pert({min}, {mode}, {max}): KS statistic {d}");
+        }
     }
 
     #[test]
@@ -1857,6 +1929,11 @@ mod tests {
             Param::random(Dist::beta(2.0, 5.0).unwrap(), None).unwrap(),
             Param::random(Dist::normal(0.0, 1.0).unwrap(), Some((-0.5, 0.5))).unwrap(),
             Param::random(Dist::pert(0.5, 1.0, 1.5).unwrap(), None).unwrap(),
+            Param::random(Dist::pert(0.0, 0.1, 1.0).unwrap(), Some((0.0, 0.5))).unwrap(),
+            Param::random(Dist::beta(0.5, 0.5).unwrap(), None).unwrap(),
+            Param::random(Dist::beta(1e-4, 1e7).unwrap(), None).unwrap(),
+            Param::random(Dist::triangular(0.2, 0.5, 0.9).unwrap(), None).unwrap(),
+            Param::random(Dist::triangular(0.2, 0.2, 0.9).unwrap(), Some((0.3, 0.8))).unwrap(),
         ];
         for param in params {
             assert!(param.is_random());

@@ -165,6 +165,14 @@ pub fn unit_open_closed(bits: u64) -> f64 {
     2.0 - f64::from_bits((bits >> 12) | ONE_BITS)
 }
 
+/// A uniform in `[0, 1)` from the top 53 bits of `bits`, in steps of
+/// 2^-53: the same value as `rand`'s `StandardUniform` f64 drawn from
+/// the same 64 bits, so samplers written with it can match rand's.
+#[inline(always)]
+pub fn unit_53(bits: u64) -> f64 {
+    (bits >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+}
+
 /// Two independent standard normals from two independent 64-bit uniforms,
 /// by the Box–Muller transform: `r = √(−2 ln u₁)` with `u₁` in `(0, 1]`,
 /// then `(r cos 2πu₂, r sin 2πu₂)`. Every pair of bits gives a pair of
@@ -467,6 +475,15 @@ mod tests {
         assert_eq!(unit_closed_open(u64::MAX), 1.0 - 2.0_f64.powi(-52));
         assert_eq!(unit_open_closed(0), 1.0);
         assert_eq!(unit_open_closed(u64::MAX), 2.0_f64.powi(-52));
+        assert_eq!(unit_53(0), 0.0);
+        assert_eq!(unit_53(u64::MAX), 1.0 - 2.0_f64.powi(-53));
+        // rand's f64 from the same bits.
+        use rand::{Rng, RngExt, SeedableRng};
+        let mut a = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut b = a.clone();
+        for _ in 0..1000 {
+            assert_eq!(unit_53(a.next_u64()).to_bits(), b.random::<f64>().to_bits());
+        }
     }
 
     #[test]
