@@ -58,6 +58,7 @@ fn merge_run(args: &MergeArgs, parts: &PartSet) -> Result<()> {
         None => None,
     };
     let scenario = parts.scenario().map_err(usage)?;
+    revsim::engine::memory::fit_merge(&scenario, &parts.options(), true).map_err(UsageError)?;
     let result = parts.merge_run(&scenario).map_err(usage)?;
     let mut report = report::build(&scenario, &result);
     report.overrides = parts.header().overrides.clone();
@@ -96,6 +97,8 @@ fn merge_sweep(args: &MergeArgs, parts: &PartSet) -> Result<()> {
         None => None,
     };
     let sweep = parts.sweep().map_err(usage)?;
+    revsim::engine::memory::fit_merge(&sweep.scenario, &parts.options(), false)
+        .map_err(UsageError)?;
     let result = parts.merge_sweep(&sweep).map_err(usage)?;
     revsim::sweep::json::ensure_finite(&result)?;
     let page = match &args.report {

@@ -8,9 +8,23 @@ use crate::scenario::Scenario;
 use crate::stats::QuantileMethod;
 
 /// The most memory a run may plan to take: well inside a 24 GiB machine,
-/// and never more than three quarters of this one's.
-pub fn budget_bytes() -> f64 {
+/// and never more than three quarters of this one's; or what
+/// `REVSIM_MEMORY_BUDGET` says, in bytes (`8e9`), for a machine shared
+/// with other work or a merge that knows its node. A value that is not a
+/// positive number is refused, not ignored.
+pub fn budget_bytes() -> Result<f64, String> {
     const CEILING: f64 = 16e9;
+    if let Some(text) = std::env::var_os("REVSIM_MEMORY_BUDGET") {
+        let text = text.to_string_lossy();
+        return match text.trim().replace('_', "").parse::<f64>() {
+            Ok(bytes) if bytes.is_finite() && bytes > 0.0 => Ok(bytes),
+            _ => Err(format!(
+                "REVSIM_MEMORY_BUDGET={text} is not a number of bytes: give a positive \
+                 number such as 8e9, or unset it for the default (three quarters of this \
+                 machine's memory, at most 16 GB)"
+            )),
+        };
+    }
     let physical = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|text| {
@@ -25,7 +39,16 @@ pub fn budget_bytes() -> f64 {
                 })
         })
         .map_or(CEILING, |kib| kib * 1024.0 * 0.75);
-    physical.min(CEILING)
+    Ok(physical.min(CEILING))
+}
+
+/// Bytes as people read them: `208.0 GB`, `5 MB`.
+fn gb(bytes: f64) -> String {
+    if bytes >= 1e9 {
+        format!("{:.1} GB", bytes / 1e9)
+    } else {
+        format!("{:.0} MB", bytes / 1e6)
+    }
 }
 
 /// A sketch of one series (a target's horizon revenue, or one month of
@@ -104,14 +127,7 @@ pub enum Fit {
 /// automatic quantiles whose exact store would not fit, switches `options`
 /// to the sketch and says so; otherwise refuses with the estimate.
 pub fn fit(scenario: &Scenario, options: &mut RunOptions, monthly: bool) -> Result<Fit, String> {
-    let budget = budget_bytes();
-    let gb = |bytes: f64| {
-        if bytes >= 1e9 {
-            format!("{:.1} GB", bytes / 1e9)
-        } else {
-            format!("{:.0} MB", bytes / 1e6)
-        }
-    };
+    let budget = budget_bytes()?;
     let method = options.method();
     let first = estimate(scenario, options, method, monthly);
     if first.total() <= budget {
@@ -156,6 +172,30 @@ pub fn fit(scenario: &Scenario, options: &mut RunOptions, monthly: bool) -> Resu
     Err(format!(
         "{}; use fewer targets, segments or months, or fewer threads",
         describe(&first)
+    ))
+}
+
+/// Checks that merging the parts of a run of `options` fits in
+/// [`budget_bytes`]: a merge holds what the whole run would (every path's
+/// value of every series, with exact quantiles), however the shards split
+/// it, and the machine that merges may have less memory than those that
+/// ran the shards. The parts' quantile method cannot change, so a merge
+/// that does not fit is refused.
+pub fn fit_merge(scenario: &Scenario, options: &RunOptions, monthly: bool) -> Result<(), String> {
+    let budget = budget_bytes()?;
+    let need = estimate(scenario, options, options.method(), monthly);
+    if need.total() <= budget {
+        return Ok(());
+    }
+    Err(format!(
+        "merging these parts needs about {} ({} of exact quantile values for {} paths), more \
+         than the {} this machine allows; merge on a machine with more memory (or raise \
+         REVSIM_MEMORY_BUDGET if this one has it), or run the shards again with --quantiles \
+         sketch (0.1% relative error)",
+        gb(need.total()),
+        gb(need.exact_values),
+        options.paths,
+        gb(budget)
     ))
 }
 

@@ -397,3 +397,58 @@ fn merge_refuses_bad_sets_of_parts_naming_the_files() {
     // And the good set still merges.
     merge(&parts, &[]);
 }
+
+/// A merge holds what the whole run would, so a machine with less memory
+/// than the shards' refuses it before reading any part's values: exit 2,
+/// the need and the limit named, nothing written. The limit is set by
+/// `REVSIM_MEMORY_BUDGET`; a value that is not a number is refused too.
+#[test]
+fn a_merge_too_large_for_this_machine_is_refused() {
+    let dir = folder("memory");
+    let args = [
+        "scenarios/base.toml",
+        "--paths",
+        "4096",
+        "--quantiles",
+        "exact",
+    ];
+    let parts = shards(&args, 2, &dir);
+    let out = dir.join("run.json");
+    // 4,096 paths of 26 exact series are about 0.9 MB of values.
+    let refused = simulate()
+        .arg("merge")
+        .args(&parts)
+        .arg("--out")
+        .arg(&out)
+        .env("REVSIM_MEMORY_BUDGET", "5e5")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("merging these parts needs about"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("4096 paths"), "{stderr}");
+    assert!(stderr.contains("--quantiles sketch"), "{stderr}");
+    assert!(refused.stdout.is_empty());
+    assert!(!out.exists(), "a refused merge writes nothing");
+    // The same parts merge with the machine's own limit.
+    let merged = merge(&parts, &[]);
+    assert!(!merged.is_empty());
+
+    let bad = simulate()
+        .arg("merge")
+        .args(&parts)
+        .env("REVSIM_MEMORY_BUDGET", "lots")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("REVSIM_MEMORY_BUDGET=lots is not a number of bytes"),
+        "{stderr}"
+    );
+}
