@@ -55,6 +55,11 @@ static ZIGGURAT: LazyLock<Ziggurat> = LazyLock::new(|| {
 pub(crate) struct Source {
     main: Generator,
     redraw: Generator,
+    /// Scratch of [`Source::fill`]: a chunk's draws and the positions of
+    /// those that missed, kept between calls (a source fills a chunk of
+    /// paths at a time) rather than zeroed afresh on the stack each time.
+    bits: Vec<u64>,
+    missed: Vec<u16>,
 }
 
 impl Source {
@@ -71,6 +76,8 @@ impl Source {
             main: rng::generator(seed, index, stream, key),
             // Any fixed, distinct key: the redraws' own generator.
             redraw: rng::generator(seed, index, stream, !key),
+            bits: Vec::new(),
+            missed: Vec::new(),
         }
     }
 
@@ -122,11 +129,15 @@ impl Source {
     pub(crate) fn fill(&mut self, out: &mut [f64]) {
         let zig = &*ZIGGURAT;
         const CHUNK: usize = 256;
-        let mut bits = [0u64; CHUNK];
+        let size = out.len().min(CHUNK);
+        if self.bits.len() < size {
+            self.bits.resize(size, 0);
+            self.missed.resize(size, 0);
+        }
         for out in out.chunks_mut(CHUNK) {
-            let bits = &mut bits[..out.len()];
+            let bits = &mut self.bits[..out.len()];
             // Positions of the draws that missed their rectangle, in order.
-            let mut missed = [0u16; CHUNK];
+            let missed = &mut self.missed[..out.len()];
             let mut misses = 0;
             // One loop, so that the generator's chain of dependent
             // operations overlaps with the independent conversions.
