@@ -195,10 +195,13 @@ impl Block<'_> {
             return;
         }
         out.clear();
-        out.resize(self.paths, 0.0);
         match param {
-            Param::Fixed(x) => out.fill(*x),
-            Param::Random(_) => self.source(stream, name).fill_param(param, out),
+            // Written once, not zeroed and then filled.
+            Param::Fixed(x) => out.resize(self.paths, *x),
+            Param::Random(_) => {
+                out.resize(self.paths, 0.0);
+                self.source(stream, name).fill_param(param, out);
+            }
         }
     }
 
