@@ -42,12 +42,14 @@ pub fn budget_bytes() -> Result<f64, String> {
     Ok(physical.min(CEILING))
 }
 
-/// Bytes as people read them: `208.0 GB`, `5 MB`.
+/// Bytes as people read them: `208.0 GB`, `5 MB`, `1 kB`.
 fn gb(bytes: f64) -> String {
     if bytes >= 1e9 {
         format!("{:.1} GB", bytes / 1e9)
-    } else {
+    } else if bytes >= 1e6 {
         format!("{:.0} MB", bytes / 1e6)
+    } else {
+        format!("{:.0} kB", bytes / 1e3)
     }
 }
 
@@ -187,14 +189,25 @@ pub fn fit_merge(scenario: &Scenario, options: &RunOptions, monthly: bool) -> Re
     if need.total() <= budget {
         return Ok(());
     }
+    let what = match options.method() {
+        QuantileMethod::Exact => format!(
+            "{} of exact quantile values for {} paths",
+            gb(need.exact_values),
+            options.paths
+        ),
+        QuantileMethod::Sketch => format!("sketches of {} paths", options.paths),
+    };
+    let otherwise = match options.method() {
+        QuantileMethod::Exact => {
+            ", or run the shards again with --quantiles sketch (0.1% relative error)"
+        }
+        QuantileMethod::Sketch => "",
+    };
     Err(format!(
-        "merging these parts needs about {} ({} of exact quantile values for {} paths), more \
-         than the {} this machine allows; merge on a machine with more memory (or raise \
-         REVSIM_MEMORY_BUDGET if this one has it), or run the shards again with --quantiles \
-         sketch (0.1% relative error)",
+        "merging these parts needs about {} ({what}), more than the {} this machine \
+         allows; merge on a machine with more memory (or raise REVSIM_MEMORY_BUDGET if this \
+         one has it){otherwise}",
         gb(need.total()),
-        gb(need.exact_values),
-        options.paths,
         gb(budget)
     ))
 }
