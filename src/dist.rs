@@ -385,6 +385,22 @@ fn check_finite(params: &[(&'static str, f64)]) -> Result<(), DistError> {
     }
 }
 
+/// Rejects values at or below zero, naming the first offending parameter.
+fn check_positive(params: &[(&'static str, f64)]) -> Result<(), DistError> {
+    match params.iter().find(|(_, v)| *v <= 0.0) {
+        Some(&(param, value)) => Err(DistError::NotPositive { param, value }),
+        None => Ok(()),
+    }
+}
+
+/// Rejects values below zero, naming the first offending parameter.
+fn check_not_negative(params: &[(&'static str, f64)]) -> Result<(), DistError> {
+    match params.iter().find(|(_, v)| *v < 0.0) {
+        Some(&(param, value)) => Err(DistError::Negative { param, value }),
+        None => Ok(()),
+    }
+}
+
 /// Checks `min <= max` and that `max - min` is representable.
 fn check_range(min: f64, max: f64) -> Result<(), DistError> {
     if min > max {
@@ -427,12 +443,7 @@ impl Dist {
     /// `mean`.
     pub fn normal(mean: f64, sd: f64) -> Result<Dist, DistError> {
         check_finite(&[("mean", mean), ("sd", sd)])?;
-        if sd < 0.0 {
-            return Err(DistError::Negative {
-                param: "sd",
-                value: sd,
-            });
-        }
+        check_not_negative(&[("sd", sd)])?;
         let draw = if sd == 0.0 {
             Draw::Constant(mean)
         } else {
@@ -465,29 +476,15 @@ impl Dist {
             });
         }
         let sd = (hi - lo) / (2.0 * which.z());
-        let mut dist = Dist::normal(lo + 0.5 * (hi - lo), sd)?;
-        if let Dist::Normal(d) = &mut dist {
-            d.stated = Some([(lo_key, lo), (hi_key, hi)]);
-        }
-        Ok(dist)
+        Dist::normal(lo + 0.5 * (hi - lo), sd).map(|d| d.stated_as([(lo_key, lo), (hi_key, hi)]))
     }
 
     /// Log-normal distribution: `exp(N(ln(median), sigma²))`. `median` must be
     /// > 0 and `sigma` >= 0; `sigma = 0` gives the constant `median`.
     pub fn lognormal(median: f64, sigma: f64) -> Result<Dist, DistError> {
         check_finite(&[("median", median), ("sigma", sigma)])?;
-        if median <= 0.0 {
-            return Err(DistError::NotPositive {
-                param: "median",
-                value: median,
-            });
-        }
-        if sigma < 0.0 {
-            return Err(DistError::Negative {
-                param: "sigma",
-                value: sigma,
-            });
-        }
+        check_positive(&[("median", median)])?;
+        check_not_negative(&[("sigma", sigma)])?;
         let draw = if sigma == 0.0 {
             Draw::Constant(median)
         } else {
@@ -513,11 +510,7 @@ impl Dist {
     pub fn lognormal_quantiles(which: Quantiles, lo: f64, hi: f64) -> Result<Dist, DistError> {
         let (lo_key, hi_key) = which.keys();
         check_finite(&[(lo_key, lo), (hi_key, hi)])?;
-        for (param, value) in [(lo_key, lo), (hi_key, hi)] {
-            if value <= 0.0 {
-                return Err(DistError::NotPositive { param, value });
-            }
-        }
+        check_positive(&[(lo_key, lo), (hi_key, hi)])?;
         if lo >= hi {
             return Err(DistError::QuantilesInverted {
                 lo_key,
@@ -536,18 +529,8 @@ impl Dist {
     /// σ² = ln(1 + sd²/mean²), median = mean / √(1 + sd²/mean²).
     pub fn lognormal_mean_sd(mean: f64, sd: f64) -> Result<Dist, DistError> {
         check_finite(&[("mean", mean), ("sd", sd)])?;
-        if mean <= 0.0 {
-            return Err(DistError::NotPositive {
-                param: "mean",
-                value: mean,
-            });
-        }
-        if sd < 0.0 {
-            return Err(DistError::Negative {
-                param: "sd",
-                value: sd,
-            });
-        }
+        check_positive(&[("mean", mean)])?;
+        check_not_negative(&[("sd", sd)])?;
         let ratio = sd / mean;
         let s2 = (ratio * ratio).ln_1p();
         let median = mean / (ratio * ratio + 1.0).sqrt();
