@@ -424,6 +424,14 @@ fn check_three_point(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     check_range(min, max)
 }
 
+/// Every value of `out` clamped (see [`clamp_to`]) to `clamp`, if given:
+/// for batched draws that come out unclamped.
+pub(crate) fn clamp_each(out: &mut [f64], clamp: Option<(f64, f64)>) {
+    if let Some((lo, hi)) = clamp {
+        out.iter_mut().for_each(|x| *x = clamp_to(*x, lo, hi));
+    }
+}
+
 /// `x.clamp(lo, hi)` without the panic on `lo > hi` or NaN bounds, which
 /// `RandomParam`'s public fields could otherwise smuggle in. For valid
 /// bounds the result is identical to `f64::clamp`.
@@ -1349,9 +1357,7 @@ impl RandomParam {
             Dist::Uniform(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Triangular(d) => {
                 d.fill(out, rng);
-                if let Some((lo, hi)) = clamp {
-                    out.iter_mut().for_each(|x| *x = clamp_to(*x, lo, hi));
-                }
+                clamp_each(out, clamp);
             }
             Dist::Pert(d) => fill_with(out, rng, clamp, |r| d.sample(r)),
             Dist::Beta(d) => fill_with(out, rng, clamp, |r| d.sample(r)),

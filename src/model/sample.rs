@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use rand::Rng;
 
 use super::Block;
-use crate::dist::{Dist, Param};
+use crate::dist::{self, Dist, Param};
 use crate::math;
 use crate::rng::{self, Generator};
 
@@ -107,17 +107,7 @@ impl Source {
             }
             _ => return param.fill(out, &mut self.main),
         }
-        if let Some((lo, hi)) = random.clamp {
-            for x in out.iter_mut() {
-                *x = if *x < lo {
-                    lo
-                } else if *x > hi {
-                    hi
-                } else {
-                    *x
-                };
-            }
-        }
+        dist::clamp_each(out, random.clamp);
     }
 
     /// The generator itself, for draws of other kinds.
