@@ -264,7 +264,7 @@ fn churn_months_fixed(p: f64, earliest: f64, months: &mut [f64]) {
     let log_survive = log_survival(p);
     math::dispatch!(fill(log_survive: f64, earliest: f64, months: &mut [f64]) {
         for t in months.iter_mut() {
-            *t = earliest + (math::ln(*t) / log_survive).floor();
+            *t = churn_month_between(log_survive, earliest, *t);
         }
     })
 }
@@ -292,6 +292,13 @@ fn churn_month_from(p: f64, log_survive: f64, earliest: f64, u: f64) -> f64 {
     if p >= 1.0 {
         return earliest;
     }
+    churn_month_between(log_survive, earliest, u)
+}
+
+/// [`churn_month_from`] for `0 < p < 1`, the one formula both it and
+/// [`churn_months_fixed`] use.
+#[inline(always)]
+fn churn_month_between(log_survive: f64, earliest: f64, u: f64) -> f64 {
     earliest + (math::ln(u) / log_survive).floor()
 }
 
