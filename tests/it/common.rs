@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use revsim::engine::{self, QuantileChoice, RunOptions, RunResult, Silent};
 use revsim::report::{self, Report};
@@ -136,4 +136,27 @@ pub fn signal_after_a_while(
     assert!(killed.success());
     let output = child.wait_with_output().unwrap();
     (output, sent.elapsed())
+}
+
+/// The header and the rows of a CSV file without quoted fields.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    let rows = lines
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The mean of column `name` of [`read_csv`]'s rows, summed in row order.
+pub fn column_mean(header: &[String], rows: &[Vec<String>], name: &str) -> f64 {
+    let i = header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"));
+    rows.iter()
+        .map(|r| r[i].parse::<f64>().unwrap())
+        .sum::<f64>()
+        / rows.len() as f64
 }

@@ -2,7 +2,7 @@
 //! JSON report (read from the same structure), written whole or not at
 //! all, alongside `--out`.
 
-use crate::common::simulate;
+use crate::common::{json_of, simulate};
 
 use std::path::Path;
 
@@ -197,19 +197,15 @@ fn sweep_pages_hold_the_sweep_json_and_a_heat_map_for_a_grid_of_two() {
 /// returns the JSON printed on stdout and the page.
 fn page_and_json(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
     let page = dir.join("page.html");
-    let out = simulate()
-        .args(args)
-        .args(["--quiet", "--format", "json", "--report"])
-        .arg(&page)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    (json, std::fs::read_to_string(&page).unwrap())
+    let mut all = args.to_vec();
+    all.extend([
+        "--quiet",
+        "--format",
+        "json",
+        "--report",
+        page.to_str().unwrap(),
+    ]);
+    (json_of(&all), std::fs::read_to_string(&page).unwrap())
 }
 
 /// Every finite number at `key` of each object of `items`.

@@ -105,26 +105,17 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
 fn csv_out_holds_the_json_numbers_and_the_monthly_table_beside_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.csv");
-    let out = simulate()
-        .args([
-            "scenarios/base.toml",
-            "--paths",
-            "3000",
-            "--format",
-            "json",
-            "--set",
-            CHURN,
-        ])
-        .arg("--out")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = json_of(&[
+        "scenarios/base.toml",
+        "--paths",
+        "3000",
+        "--format",
+        "json",
+        "--set",
+        CHURN,
+        "--out",
+        path.to_str().unwrap(),
+    ]);
     let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -231,23 +222,16 @@ fn out_into_a_missing_folder_is_refused_before_the_run() {
 #[test]
 fn sweep_takes_set_before_its_own_values_and_records_it() {
     let run = |extra: &[&str]| -> serde_json::Value {
-        let out = simulate()
-            .args([
-                "sweep",
-                "scenarios/sweeps/tiktok_churn.toml",
-                "--paths",
-                "2000",
-            ])
-            .args(["--format", "json"])
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        let mut args = vec![
+            "sweep",
+            "scenarios/sweeps/tiktok_churn.toml",
+            "--paths",
+            "2000",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        json_of(&args)
     };
     let plain = run(&[]);
     // Setting the varied path changes nothing: the sweep's values win.
@@ -294,32 +278,26 @@ fn two_way_grid_prints_a_matrix_of_probabilities() {
 
 #[test]
 fn solve_json_says_what_was_solved_and_how() {
-    let out = simulate()
-        .args([
-            "solve",
-            "scenarios/base.toml",
-            "--vary",
-            "client.tiktok_bytedance.churn.probability",
-        ])
-        .args([
-            "--range",
-            "0:1",
-            "--target",
-            "azure_openai_1b",
-            "--probability",
-            "0.5",
-        ])
-        .args([
-            "--paths", "2000", "--seed", "5", "--format", "json", "--set", GROWTH,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_of(&[
+        "solve",
+        "scenarios/base.toml",
+        "--vary",
+        "client.tiktok_bytedance.churn.probability",
+        "--range",
+        "0:1",
+        "--target",
+        "azure_openai_1b",
+        "--probability",
+        "0.5",
+        "--paths",
+        "2000",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+        "--set",
+        GROWTH,
+    ]);
     assert_eq!(v["target"], "Azure OpenAI $1B");
     assert_eq!(v["level"], 0.5);
     assert_eq!(v["paths"], 2000);

@@ -6,53 +6,22 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::common::{root, simulate};
-
-/// The header and the rows of a CSV file without quoted fields.
-fn read(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap().split(',').map(String::from).collect();
-    let rows = lines
-        .map(|l| l.split(',').map(String::from).collect())
-        .collect();
-    (header, rows)
-}
-
-fn column_mean(header: &[String], rows: &[Vec<String>], name: &str) -> f64 {
-    let i = header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name}"));
-    rows.iter()
-        .map(|r| r[i].parse::<f64>().unwrap())
-        .sum::<f64>()
-        / rows.len() as f64
-}
+use crate::common::{column_mean, json_of, read_csv, root, simulate};
 
 #[test]
 fn samples_read_back_agree_with_the_report() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paths.csv");
-    let out = simulate()
-        .args([
-            "scenarios/base.toml",
-            "--paths",
-            "20000",
-            "--format",
-            "json",
-            "--samples",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let (header, rows) = read(&path);
+    let report = json_of(&[
+        "scenarios/base.toml",
+        "--paths",
+        "20000",
+        "--format",
+        "json",
+        "--samples",
+        path.to_str().unwrap(),
+    ]);
+    let (header, rows) = read_csv(&path);
     assert_eq!(rows.len(), 20_000);
     assert_eq!(header[0], "path");
     assert!(
@@ -137,7 +106,7 @@ monthly_spend = { dist = "uniform", min = 50e3, max = 150e3 }
         .arg(&path)
         .assert()
         .success();
-    let (header, rows) = read(&path);
+    let (header, rows) = read_csv(&path);
     assert_eq!(
         header,
         [
@@ -295,7 +264,7 @@ fn parquet_samples_are_the_csv_values_to_the_bit() {
             .success();
         files.push(path);
     }
-    let (csv_header, csv_rows) = read(&files[0]);
+    let (csv_header, csv_rows) = read_csv(&files[0]);
     let (header, rows, groups) = read_parquet(&files[1]);
     assert_eq!(header, csv_header);
     assert_eq!(groups, 2);

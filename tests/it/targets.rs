@@ -4,7 +4,9 @@
 
 use predicates::prelude::*;
 
-use crate::common::{json_of, json_without_timing, options, parse, report, simulate};
+use crate::common::{
+    column_mean, json_of, json_without_timing, options, parse, read_csv, report, simulate,
+};
 
 /// One plain stream, `L · G_m` with E[G_m] = 1.2^((m-1)/12), over 24
 /// months, with a target of each kind.
@@ -216,41 +218,19 @@ fn every_output_names_the_window_and_measure() {
 fn samples_hold_the_measured_value() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paths.csv");
-    let out = simulate()
-        .args([
-            "scenarios/three_years.toml",
-            "--paths",
-            "3000",
-            "--format",
-            "json",
-            "--samples",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let rows: Vec<Vec<f64>> = lines
-        .map(|l| {
-            l.split(',')
-                .map(|x| x.parse().unwrap_or(f64::NAN))
-                .collect()
-        })
-        .collect();
+    let report = json_of(&[
+        "scenarios/three_years.toml",
+        "--paths",
+        "3000",
+        "--format",
+        "json",
+        "--samples",
+        path.to_str().unwrap(),
+    ]);
+    let (header, rows) = read_csv(&path);
     for t in report["targets"].as_array().unwrap() {
         let id = t["id"].as_str().unwrap();
-        let i = header
-            .iter()
-            .position(|h| *h == format!("target.{id}.revenue"))
-            .unwrap();
-        let mean = rows.iter().map(|r| r[i]).sum::<f64>() / rows.len() as f64;
+        let mean = column_mean(&header, &rows, &format!("target.{id}.revenue"));
         let want = t["mean"].as_f64().unwrap();
         assert!((mean - want).abs() <= 1e-9 * want, "{id}: {mean} vs {want}");
     }
@@ -336,17 +316,7 @@ annual_growth = 1.0
 "#,
     )
     .unwrap();
-    let out = simulate()
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = json_of(&[file.to_str().unwrap(), "--format", "json"]);
     let doubling: f64 = (12..24).map(|j| 0.5e6 * 2f64.powf(j as f64 / 12.0)).sum();
     let fy2 = &r["targets"][0]["largest_client"];
     assert_eq!(fy2["id"], "doubling");
